@@ -1,0 +1,239 @@
+"""factory_boy factories: the smallest valid objects, overridable per test."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from waivers.models import (
+    Authority,
+    Certificate,
+    Organisation,
+    Product,
+    Recognition,
+    ReliancePolicy,
+    Role,
+    Site,
+    User,
+    WaiverRequest,
+)
+from waivers.services.cases import next_reference
+
+PASSWORD = "correct horse battery staple"
+TODAY = timezone.now().date()
+
+
+def minimal_pdf(text: str = "evidence") -> bytes:
+    """A tiny but well-formed PDF (pypdf parses it), unique per text so SHA-256 differs."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+class AuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authority
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"XX-AUTH{n}")
+    name = factory.LazyAttribute(lambda o: f"Authority {o.code}")
+    country = "XX"
+
+
+class RecognitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Recognition
+
+    authority = factory.SubFactory(AuthorityFactory)
+    scheme = "SRA"
+    valid_from = None
+    valid_to = None
+
+
+class MatureAuthorityFactory(AuthorityFactory):
+    recognition = factory.RelatedFactory(RecognitionFactory, factory_related_name="authority")
+
+
+class NraFactory(AuthorityFactory):
+    receives_requests = True
+    policy = factory.RelatedFactory(
+        "tests.factories.PolicyFactory", factory_related_name="authority"
+    )
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReliancePolicy
+
+    authority = factory.SubFactory(AuthorityFactory, receives_requests=True)
+    schemes = ["SRA", "WLA", "PICS"]
+    required_evidence = {
+        "import_testing": ["gmp", "cpp", "coa"],
+        "registration_testing": ["gmp", "cpp"],
+        "clinical_trial": ["gmp", "coa"],
+    }
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    country = "CH"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Tester"
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
+    role = Role.APPLICANT
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ApplicantFactory(UserFactory):
+    role = Role.APPLICANT
+
+
+class ReviewerFactory(UserFactory):
+    role = Role.REVIEWER
+    organisation = None
+    nra = factory.SubFactory(NraFactory)
+
+
+class ApproverFactory(ReviewerFactory):
+    role = Role.APPROVER
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+    address = "1 Factory Road"
+    country = "CH"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    atmp_class = "GT"
+    production_model = "MTS"
+    storage = "≤ −60 °C"
+    shelf_life_days = Decimal("365")
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A GMP certificate by default; use the kind-specific subclasses for the others."""
+
+    class Meta:
+        model = Certificate
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "gmp"
+    file = factory.LazyAttribute(
+        lambda o: ContentFile(minimal_pdf(o.number), name="certificate.pdf")
+    )
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    size = 1000
+    number = factory.Sequence(lambda n: f"CERT-{n}")
+    issuing_authority = factory.SubFactory(MatureAuthorityFactory)
+    issued_on = TODAY - timedelta(days=100)
+    valid_until = TODAY + timedelta(days=600)
+    site = factory.SubFactory(SiteFactory, organisation=factory.SelfAttribute("..organisation"))
+    inspected_on = TODAY - timedelta(days=120)
+
+
+class CppFactory(CertificateFactory):
+    kind = "cpp"
+    site = None
+    inspected_on = None
+    product = factory.SubFactory(
+        ProductFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    exporting_country = "CH"
+    importing_country = "KZ"
+    licensed = True
+
+
+class CoaFactory(CertificateFactory):
+    kind = "coa"
+    issuing_authority = None
+    inspected_on = None
+    valid_until = None
+    product = factory.SubFactory(
+        ProductFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    batch_number = factory.Sequence(lambda n: f"B{n:05d}")
+    manufactured_on = TODAY - timedelta(days=12)
+    batch_expires_on = TODAY + timedelta(days=300)
+    conforms = True
+    released_by = "QP"
+
+
+class WaiverRequestFactory(factory.django.DjangoModelFactory):
+    """A complete draft: sites, product and the evidence an import-testing waiver needs."""
+
+    class Meta:
+        model = WaiverRequest
+        skip_postgeneration_save = True
+
+    reference = factory.LazyFunction(next_reference)
+    organisation = factory.SubFactory(OrganisationFactory)
+    authority = factory.SubFactory(NraFactory)
+    scope = "import_testing"
+    product = factory.SubFactory(
+        ProductFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+    justification = "Autologous product; testing would consume the dose."
+    batch_size = Decimal("100")
+    release_units = Decimal("5")
+    retention_units = Decimal("2")
+    stability_units = Decimal("0")
+    in_country_units = Decimal("4")
+    units_per_patient = Decimal("10")
+
+    @factory.post_generation
+    def evidence(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        site = SiteFactory(organisation=obj.organisation)
+        obj.sites.add(site)
+        obj.certificates.add(
+            CertificateFactory(organisation=obj.organisation, site=site),
+            CppFactory(organisation=obj.organisation, product=obj.product),
+            CoaFactory(organisation=obj.organisation, product=obj.product, site=site),
+        )

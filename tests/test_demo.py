@@ -1,0 +1,57 @@
+"""The embedded default's demo deployment: the users API.md promises, signing in, seeing work."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from waivers.models import Authority, State, User, WaiverRequest
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+PROMISED = [
+    "applicant",
+    "applicant-admin",
+    "applicant2",
+    "reviewer",
+    "reviewer2",
+    "approver",
+    "other-reviewer",
+    "registrar",
+]
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_the_promised_deployment_and_is_idempotent(demo):
+    assert "reliance-demo-2026" in demo
+    assert set(PROMISED) <= set(User.objects.values_list("username", flat=True))
+    assert User.objects.get(username="reviewer").nra.code == "KZ-NCEMDMD"
+    assert User.objects.get(username="other-reviewer").nra.code == "EG-EDA"
+    assert Authority.objects.get(code="EG-EDA").policy.schemes == ["SRA", "WLA", "PICS"]
+    states = set(WaiverRequest.objects.values_list("state", flat=True))
+    assert {State.DRAFT, State.SUBMITTED, State.APPROVED, State.INFORMATION_REQUESTED} <= states
+    count = WaiverRequest.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert WaiverRequest.objects.count() == count
+
+
+def test_demo_users_sign_in_and_see_their_work(demo, client):
+    assert client.login(username="applicant", password="reliance-demo-2026")
+    page = client.get("/").content.decode()
+    assert "WR-" in page
+    client.logout()
+    assert client.login(username="applicant2", password="reliance-demo-2026")
+    assert "Helixcel" not in client.get("/").content.decode()
+
+
+def test_seed_demo_refuses_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())

@@ -1,0 +1,177 @@
+"""The state machine: who may do what from which state, and what each step leaves behind."""
+
+import pytest
+from django.test import override_settings
+
+from waivers.errors import (
+    EvidenceIncomplete,
+    InvalidInput,
+    NotPermitted,
+    SignatureRejected,
+    SigningLocked,
+    StaleCase,
+    TransitionNotAllowed,
+)
+from waivers.models import AuditEntry, Signature, State
+from waivers.workflow import TRANSITIONS, allowed_actions, content_hash, fire
+
+from .factories import PASSWORD, ApplicantFactory, ReviewerFactory, WaiverRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def to_recommended(case, applicant, reviewer, outcome="approve"):
+    fire(case, "submit", actor=applicant)
+    fire(case, "assign", actor=reviewer)
+    extra = {"conditions": "Identity test on first batch."} if outcome == "partial" else {}
+    return fire(
+        case, "recommend", actor=reviewer, outcome=outcome, rationale="Criteria met.", **extra
+    )
+
+
+def test_full_life_of_an_approved_waiver(case, applicant, reviewer, approver):
+    to_recommended(case, applicant, reviewer)
+    case = fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
+    assert case.state == State.APPROVED
+    assert case.valid_until is not None
+    signature = Signature.objects.get(waiver=case)
+    assert signature.printed_name == approver.printed_name
+    assert signature.meaning == "Approval of waiver decision"
+    assert signature.content_hash == content_hash(case)
+    actions = list(
+        AuditEntry.objects.filter(waiver=case).order_by("seq").values_list("action", flat=True)
+    )
+    assert actions == ["submit", "assign", "recommend", "sign"]
+
+
+def test_partial_waiver_needs_conditions(case, applicant, reviewer):
+    fire(case, "submit", actor=applicant)
+    fire(case, "assign", actor=reviewer)
+    with pytest.raises(InvalidInput) as refused:
+        fire(case, "recommend", actor=reviewer, outcome="partial", rationale="Reduced testing.")
+    assert "conditions" in refused.value.errors
+    case.refresh_from_db()
+    assert case.state == State.UNDER_REVIEW
+
+
+def test_submission_lists_missing_evidence_and_changes_nothing(db, applicant):
+    case = WaiverRequestFactory(organisation=applicant.organisation, evidence=False)
+    with pytest.raises(EvidenceIncomplete) as refused:
+        fire(case, "submit", actor=applicant)
+    assert any("GMP" in reason for reason in refused.value.reasons)
+    case.refresh_from_db()
+    assert case.state == State.DRAFT
+    assert not AuditEntry.objects.filter(waiver=case).exists()
+
+
+def test_signer_cannot_be_the_recommender(case, applicant, approver):
+    fire(case, "submit", actor=applicant)
+    fire(case, "assign", actor=approver)
+    fire(case, "recommend", actor=approver, outcome="approve", rationale="Criteria met.")
+    with pytest.raises(NotPermitted):
+        fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
+    assert "sign" not in allowed_actions(case, approver)
+
+
+def test_wrong_password_is_refused_audited_and_locks_signing(case, applicant, reviewer, approver):
+    to_recommended(case, applicant, reviewer)
+    with override_settings(SIGNING_MAX_FAILURES=2):
+        for _ in range(2):
+            with pytest.raises(SignatureRejected):
+                fire(case, "sign", actor=approver, password="wrong", meaning="approval")
+        with pytest.raises(SigningLocked):
+            fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
+    case.refresh_from_db()
+    assert case.state == State.RECOMMENDED
+    assert AuditEntry.objects.filter(waiver=case, action="signature_refused").count() == 2
+    assert not Signature.objects.exists()
+
+
+def test_signature_states_its_meaning(case, applicant, reviewer, approver):
+    to_recommended(case, applicant, reviewer)
+    with pytest.raises(InvalidInput):
+        fire(case, "sign", actor=approver, password=PASSWORD, meaning="")
+
+
+def test_information_request_stops_the_clock_and_response_restarts_it(case, applicant, reviewer):
+    fire(case, "submit", actor=applicant)
+    fire(case, "assign", actor=reviewer)
+    case = fire(case, "request_information", actor=reviewer, message="Send the inspection report.")
+    assert case.state == State.INFORMATION_REQUESTED and case.clock_paused_since is not None
+    case = fire(case, "respond", actor=applicant, message="Attached.")
+    assert case.state == State.UNDER_REVIEW and case.clock_paused_since is None
+    assert [m.kind for m in case.messages.all()] == ["information_request", "response"]
+
+
+def test_only_the_assigned_reviewer_recommends(case, applicant, reviewer):
+    colleague = ReviewerFactory(nra=case.authority)
+    fire(case, "submit", actor=applicant)
+    fire(case, "assign", actor=reviewer)
+    with pytest.raises(NotPermitted):
+        fire(case, "recommend", actor=colleague, outcome="approve", rationale="x")
+
+
+def test_reviewer_of_another_nra_cannot_act(case, applicant):
+    stranger = ReviewerFactory()
+    fire(case, "submit", actor=applicant)
+    with pytest.raises(NotPermitted):
+        fire(case, "assign", actor=stranger)
+
+
+def test_applicant_of_another_organisation_cannot_submit(case):
+    with pytest.raises(NotPermitted):
+        fire(case, "submit", actor=ApplicantFactory())
+
+
+def test_stale_version_is_refused(case, applicant):
+    with pytest.raises(StaleCase):
+        fire(case, "submit", actor=applicant, expected_version=case.version + 1)
+
+
+def test_revocation_needs_reason_and_signature(case, applicant, reviewer, approver):
+    to_recommended(case, applicant, reviewer)
+    fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
+    with pytest.raises(InvalidInput):
+        fire(case, "revoke", actor=approver, password=PASSWORD, reason="")
+    case = fire(
+        case, "revoke", actor=approver, password=PASSWORD, reason="GMP certificate withdrawn."
+    )
+    assert case.state == State.REVOKED
+    assert case.signatures.last().meaning == "Revocation of waiver"
+
+
+ACTORS = ["applicant", "reviewer", "approver"]
+
+
+def _params(action):
+    return {
+        "message": "note",
+        "outcome": "approve",
+        "rationale": "ok",
+        "reason": "why",
+        "password": PASSWORD,
+        "meaning": "approval",
+    }
+
+
+@pytest.mark.parametrize("state", list(State.values))
+@pytest.mark.parametrize("action", [a for a, t in TRANSITIONS.items() if t.roles])
+def test_every_action_outside_its_source_states_is_409_with_the_state(db, state, action):
+    """The transition table is the only door: each action from each state is allowed or a 409."""
+    case = WaiverRequestFactory(
+        state=state, submitted_at=None if state == "draft" else "2026-01-01T00:00Z"
+    )
+    transition = TRANSITIONS[action]
+    role = sorted(transition.roles)[0]
+    actor = (
+        ApplicantFactory(organisation=case.organisation)
+        if role == "applicant"
+        else ReviewerFactory(nra=case.authority, role=role)
+    )
+    if state in transition.sources:
+        return
+    with pytest.raises(TransitionNotAllowed) as refused:
+        fire(case, action, actor=actor, **_params(action))
+    assert refused.value.state == state
+    case.refresh_from_db()
+    assert case.state == state

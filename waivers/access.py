@@ -1,0 +1,65 @@
+"""Who may see what. Every view, API endpoint, download and admin page scopes through here.
+
+Someone else's object is simply absent from these querysets, so entry points answer 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from .models import Certificate, Product, Role, Site, State, User, WaiverRequest
+
+M = TypeVar("M", bound=Model)
+NRA_ROLES = (Role.REVIEWER, Role.APPROVER)
+
+
+def waivers_for(user: User) -> QuerySet[WaiverRequest]:
+    """Applicants: their organisation's cases. NRA staff: submitted cases addressed to their NRA."""
+    qs = WaiverRequest.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.APPLICANT:
+        return qs.filter(organisation_id=user.organisation_id)
+    if user.role in NRA_ROLES:
+        return qs.filter(authority_id=user.nra_id, submitted_at__isnull=False).exclude(
+            state=State.DRAFT
+        )
+    return qs.none()
+
+
+def _organisation_owned(
+    qs: QuerySet[M], user: User, seen_by_nra: Callable[[QuerySet[WaiverRequest]], Q]
+) -> QuerySet[M]:
+    """Applicants see their organisation's objects; NRA staff those used by cases they may see."""
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.APPLICANT:
+        return qs.filter(organisation_id=user.organisation_id)
+    if user.role in NRA_ROLES:
+        return qs.filter(pk__in=qs.filter(seen_by_nra(waivers_for(user))).values("pk"))
+    return qs.none()
+
+
+def certificates_for(user: User) -> QuerySet[Certificate]:
+    return _organisation_owned(
+        Certificate.objects.all(),
+        user,
+        lambda cases: Q(waiver_requests__in=cases) | Q(batch_notifications__waiver__in=cases),
+    )
+
+
+def sites_for(user: User) -> QuerySet[Site]:
+    return _organisation_owned(Site.objects.all(), user, lambda cases: Q(waiver_requests__in=cases))
+
+
+def products_for(user: User) -> QuerySet[Product]:
+    return _organisation_owned(
+        Product.objects.all(), user, lambda cases: Q(waiver_requests__in=cases)
+    )

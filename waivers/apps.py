@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WaiversConfig(AppConfig):
+    name = "waivers"
+    verbose_name = "Reliance waivers"
+    default_auto_field = "django.db.models.BigAutoField"

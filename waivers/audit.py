@@ -1,0 +1,97 @@
+"""Writing and verifying the hash-chained audit trail of a case."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import GENESIS, AuditEntry, User, WaiverRequest
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def record(
+    waiver: WaiverRequest,
+    *,
+    actor: User | None,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append an entry to the case's chain. Call with the case row locked (inside a transaction)."""
+    last = AuditEntry.objects.filter(waiver=waiver).order_by("-seq").values("seq", "hash").first()
+    entry = AuditEntry(
+        waiver=waiver,
+        seq=(last["seq"] + 1) if last else 1,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.printed_name if actor else "system",
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        changes=_json_safe(changes or {}),
+        reason=reason,
+        prev_hash=last["hash"] if last else GENESIS,
+    )
+    entry.hash = entry.compute_hash()
+    entry.save()
+    return entry
+
+
+def entries_for(waiver: WaiverRequest) -> QuerySet[AuditEntry]:
+    """A case's timeline, oldest first."""
+    return AuditEntry.objects.filter(waiver=waiver).order_by("seq")
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    reference: str
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.reference} entry {self.seq}: {self.problem}"
+
+
+def verify_entries(reference: str, entries: Iterable[AuditEntry]) -> Iterator[ChainBreak]:
+    """Yield every break in one case's chain: a gap, a wrong link, or altered content."""
+    expected_prev, expected_seq = GENESIS, 1
+    for entry in entries:
+        if entry.seq != expected_seq:
+            yield ChainBreak(reference, entry.seq, f"sequence gap: expected entry {expected_seq}")
+        if entry.prev_hash != expected_prev:
+            yield ChainBreak(reference, entry.seq, "does not link to the entry before it")
+        if entry.compute_hash() != entry.hash:
+            yield ChainBreak(reference, entry.seq, "content does not match its hash (altered)")
+        expected_prev, expected_seq = entry.hash, entry.seq + 1
+
+
+def verify_all(chunk_size: int = 5000) -> Iterator[ChainBreak]:
+    """Walk every case's chain in one streamed pass ordered by case and sequence."""
+    entries = (
+        AuditEntry.objects.select_related("waiver")
+        .only(
+            *(f.name for f in AuditEntry._meta.concrete_fields if f.name != "waiver"),
+            "waiver__reference",
+        )
+        .order_by("waiver_id", "seq")
+        .iterator(chunk_size=chunk_size)
+    )
+    current: list[AuditEntry] = []
+    for entry in entries:
+        if current and current[0].waiver_id != entry.waiver_id:
+            yield from verify_entries(current[0].waiver.reference, current)
+            current = []
+        current.append(entry)
+    if current:
+        yield from verify_entries(current[0].waiver.reference, current)

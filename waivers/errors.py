@@ -1,0 +1,66 @@
+"""Domain errors. Their messages are written for the person who caused them.
+
+The web and API layers map them to messages and HTTP statuses in one place each
+(waivers.web.errors and waivers.api.errors).
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    """Input that cannot be accepted; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
+
+
+class NotPermitted(DomainError):
+    status = 403
+
+
+class TransitionNotAllowed(DomainError):
+    status = 409
+
+    def __init__(self, action: str, state: str, label: str) -> None:
+        super().__init__(f"You cannot {label} a case that is {state.replace('_', ' ')}.")
+        self.action = action
+        self.state = state
+
+
+class StaleCase(DomainError):
+    status = 409
+
+    def __init__(self, state: str) -> None:
+        super().__init__("This case changed since you opened it: reload the page and try again.")
+        self.state = state
+
+
+class EvidenceIncomplete(DomainError):
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("The request cannot be submitted yet: " + " ".join(reasons))
+        self.reasons = reasons
+
+
+class SignatureRejected(DomainError):
+    """Wrong password at signing. The attempt is audited."""
+
+
+class SigningLocked(DomainError):
+    status = 403
+
+
+class FileTooLarge(DomainError):
+    status = 413
+
+
+class NotAPdf(DomainError):
+    status = 415

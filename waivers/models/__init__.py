@@ -1,0 +1,66 @@
+from .audit import GENESIS, AuditEntry, AuditTrailIsAppendOnly
+from .cases import (
+    DECIDED_STATES,
+    GRANTED_STATES,
+    OPEN_STATES,
+    SAMPLING_FIELDS,
+    CheckResult,
+    CheckStatus,
+    Message,
+    Outcome,
+    ReferenceCounter,
+    Scope,
+    Signature,
+    State,
+    WaiverRequest,
+)
+from .catalogue import AtmpClass, Product, ProductionModel, Site
+from .documents import (
+    BatchNotification,
+    BatchStatus,
+    DecisionLetter,
+    Notification,
+    OutboxMessage,
+    new_verification_code,
+)
+from .evidence import Certificate, CertificateKind
+from .people import Organisation, Role, User
+from .register import Authority, Recognition, ReliancePolicy, Scheme
+
+__all__ = [
+    "DECIDED_STATES",
+    "GENESIS",
+    "GRANTED_STATES",
+    "OPEN_STATES",
+    "SAMPLING_FIELDS",
+    "AtmpClass",
+    "AuditEntry",
+    "AuditTrailIsAppendOnly",
+    "Authority",
+    "BatchNotification",
+    "BatchStatus",
+    "Certificate",
+    "CertificateKind",
+    "CheckResult",
+    "CheckStatus",
+    "DecisionLetter",
+    "Message",
+    "Notification",
+    "Organisation",
+    "OutboxMessage",
+    "Outcome",
+    "Product",
+    "ProductionModel",
+    "Recognition",
+    "ReferenceCounter",
+    "ReliancePolicy",
+    "Role",
+    "Scheme",
+    "Scope",
+    "Signature",
+    "Site",
+    "State",
+    "User",
+    "WaiverRequest",
+    "new_verification_code",
+]

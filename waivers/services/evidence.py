@@ -1,0 +1,149 @@
+"""Uploading evidence: a PDF judged by its content, hashed while streaming, stored privately."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from ..errors import FileTooLarge, InvalidInput, NotAPdf
+from ..models import Certificate, CertificateKind, User
+
+TAIL_BYTES = 2048
+
+
+@dataclass(frozen=True)
+class Upload:
+    certificate: Certificate
+    reused: bool
+
+
+def _inspect_pdf(file: UploadedFile) -> tuple[str, int]:
+    """Refuse what is not a readable, unencrypted PDF; return its SHA-256 and size."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if file.size is not None and file.size > limit:
+        raise FileTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
+    digest, size, head, tail = hashlib.sha256(), 0, b"", b""
+    for chunk in file.chunks():
+        size += len(chunk)
+        if size > limit:
+            raise FileTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
+        digest.update(chunk)
+        if len(head) < 8:
+            head = (head + chunk)[:8]
+        tail = (tail + chunk)[-TAIL_BYTES:]
+    if size == 0:
+        raise InvalidInput({"file": ["The file is empty."]})
+    if not head.startswith(b"%PDF-"):
+        raise NotAPdf("The file is not a PDF (judged by its content, not its name).")
+    if b"%%EOF" not in tail:
+        raise InvalidInput({"file": ["The PDF is truncated or corrupt; upload the complete file."]})
+    file.seek(0)
+    try:
+        reader = PdfReader(file, strict=False)
+        if reader.is_encrypted:
+            raise InvalidInput(
+                {
+                    "file": [
+                        "The PDF is encrypted or password-protected; upload an unprotected copy."
+                    ]
+                }
+            )
+        if len(reader.pages) == 0:
+            raise InvalidInput({"file": ["The PDF has no pages."]})
+    except (PdfReadError, ValueError, KeyError, TypeError, io.UnsupportedOperation) as exc:
+        raise InvalidInput({"file": ["The PDF is corrupt and cannot be read."]}) from exc
+    file.seek(0)
+    return digest.hexdigest(), size
+
+
+def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            ("non_field_errors" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
+            for k, v in exc.error_dict.items()
+        }
+    return {"non_field_errors": list(exc.messages)}
+
+
+KIND_FIELDS = {
+    CertificateKind.GMP: {"site", "inspected_on", "scope", "restrictions"},
+    CertificateKind.CPP: {
+        "product",
+        "exporting_country",
+        "importing_country",
+        "licensed",
+        "licence_number",
+        "licence_holder",
+        "gmp_statement",
+    },
+    CertificateKind.COA: {
+        "product",
+        "site",
+        "batch_number",
+        "manufactured_on",
+        "batch_expires_on",
+        "conforms",
+        "released_by",
+    },
+}
+COMMON_FIELDS = {"number", "issuing_authority", "issued_on", "valid_until"}
+
+
+def upload_certificate(*, user: User, kind: str, file: UploadedFile, **metadata: Any) -> Upload:
+    """Store a piece of evidence for the user's organisation, or reuse the identical file already held."""
+    if kind not in CertificateKind.values:
+        raise InvalidInput({"kind": [f"Choose one of: {', '.join(CertificateKind.values)}."]})
+    allowed = COMMON_FIELDS | KIND_FIELDS[CertificateKind(kind)]
+    if kind == CertificateKind.COA:
+        allowed -= {"issuing_authority"}
+    unknown = set(metadata) - allowed
+    if unknown:
+        raise InvalidInput(
+            {name: [f"Not a field of a {CertificateKind(kind).label}."] for name in sorted(unknown)}
+        )
+    organisation = user.organisation
+    if organisation is None:
+        raise InvalidInput(
+            {"non_field_errors": ["Only applicants of an organisation upload evidence."]}
+        )
+    for name in ("site", "product"):
+        owned = metadata.get(name)
+        if owned is not None and owned.organisation_id != organisation.pk:
+            raise InvalidInput({name: ["Choose one of your organisation's own."]})
+    sha256, size = _inspect_pdf(file)
+    existing = Certificate.objects.filter(organisation=organisation, sha256=sha256).first()
+    if existing:
+        return Upload(existing, reused=True)
+    certificate = Certificate(
+        organisation=organisation,
+        kind=kind,
+        sha256=sha256,
+        size=size,
+        uploaded_by=user,
+        original_name=(file.name or "")[-255:].replace("/", "_").replace("\\", "_"),
+        **metadata,
+    )
+    try:
+        certificate.full_clean(exclude=["file"])
+    except ValidationError as exc:
+        raise InvalidInput(_validation_errors(exc)) from exc
+    certificate.file.save("upload.pdf", file, save=False)
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError:
+        certificate.file.delete(save=False)
+        existing = Certificate.objects.filter(organisation=organisation, sha256=sha256).first()
+        if existing is None:
+            raise
+        return Upload(existing, reused=True)
+    return Upload(certificate, reused=False)

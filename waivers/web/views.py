@@ -1,0 +1,40 @@
+"""Pages every signed-in user shares: the landing page and a case's read-only page."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ..access import waivers_for
+from ..audit import entries_for
+from ..models import Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.REGISTRAR:
+        return redirect("admin:index")
+    cases = (
+        waivers_for(request.user)
+        .select_related("organisation", "authority", "product")
+        .order_by("-updated_at")[:50]
+    )
+    return render(request, "waivers/home.html", {"cases": cases})
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_object_or_404(
+        waivers_for(request.user).select_related("organisation", "authority", "product"),
+        reference=reference,
+    )
+    return render(
+        request, "waivers/case_detail.html", {"case": case, "timeline": entries_for(case)}
+    )
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and compose health checks: the process answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
