@@ -1,0 +1,20 @@
+"""The one place where domain errors become form errors on web pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from ..errors import DomainError, EvidenceIncomplete, InvalidInput
+
+
+def add_to_form(form: forms.Form, exc: DomainError) -> None:
+    """Show a refused action on the form: field errors where a field exists, else at the top."""
+    if isinstance(exc, InvalidInput):
+        for field, messages in exc.errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    elif isinstance(exc, EvidenceIncomplete):
+        for reason in exc.reasons:
+            form.add_error(None, reason)
+    else:
+        form.add_error(None, exc.message)
