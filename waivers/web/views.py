@@ -9,11 +9,17 @@ from ..access import waivers_for
 from ..audit import entries_for
 from ..models import Role
 
+#: Where each role lands after signing in.
+LANDING = {
+    Role.REGISTRAR: "admin:index",
+}
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.role == Role.REGISTRAR:
-        return redirect("admin:index")
+    landing = LANDING.get(request.user.role)
+    if landing:
+        return redirect(landing)
     cases = (
         waivers_for(request.user)
         .select_related("organisation", "authority", "product")
