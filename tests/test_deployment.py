@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")} | env
+    inherited = ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")  # set by the browser tests
+    environ = {k: v for k, v in os.environ.items() if k not in inherited} | env
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
