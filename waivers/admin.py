@@ -95,7 +95,10 @@ class PortalUserAdmin(UserAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Cases and their trails change only through the workflow, never through the admin."""
+    """Cases and their trails change only through the workflow, never through the admin.
+
+    Viewing needs the model's view permission (operators); what is listed is still scoped.
+    """
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -105,9 +108,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_active and request.user.is_staff
 
 
 class AuditEntryInline(admin.TabularInline):

@@ -67,7 +67,7 @@ def _check_ownership(user: User, values: dict[str, Any]) -> None:
 
 def _clean(case: WaiverRequest) -> None:
     try:
-        case.full_clean(exclude=["reference", "organisation"])
+        case.full_clean(exclude=["reference", "organisation", "created_by"])  # not user input
     except ValidationError as exc:
         raise InvalidInput(_validation_errors(exc)) from exc
 
