@@ -1,0 +1,145 @@
+"""GET/POST /api/v1/waivers/{id}/batches/: batch notifications under a granted waiver.
+
+A notification that is verified and refused is still a record: both outcomes answer ``201`` with
+the record, whose ``status`` is ``released`` or ``refused`` and whose ``reasons`` give every point.
+Input that cannot be verified at all is a ``400``; a waiver that is not granted a ``409``.
+"""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..access import certificates_for, waivers_for
+from ..models import BatchNotification, WaiverRequest
+from ..services import batches as service
+
+
+class ReasonSerializer(serializers.Serializer):
+    check = serializers.CharField()
+    label = serializers.CharField()
+    status = serializers.ChoiceField(choices=["pass", "fail"])
+    detail = serializers.CharField()
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    waiver = serializers.CharField(source="waiver.reference", read_only=True)
+    notified_by = serializers.CharField(source="notified_by.username", read_only=True)
+    reasons = ReasonSerializer(many=True, read_only=True)
+    acknowledgement = serializers.SerializerMethodField()
+    verification_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BatchNotification
+        fields = [
+            "id",
+            "reference",
+            "waiver",
+            "batch_number",
+            "certificate",
+            "status",
+            "reasons",
+            "notified_by",
+            "notified_at",
+            "acknowledgement",
+            "verification_code",
+            "flagged_for_sampling",
+            "flag_reason",
+            "flagged_at",
+        ]
+        read_only_fields = fields
+
+    def get_acknowledgement(self, batch: BatchNotification) -> str | None:
+        """The API URL of the acknowledgement PDF of a released batch."""
+        if not batch.acknowledgement:
+            return None
+        url = reverse(
+            "api-batch-acknowledgement", kwargs={"pk": batch.waiver_id, "batch_pk": batch.pk}
+        )
+        return self.context["request"].build_absolute_uri(url)
+
+    def get_verification_code(self, batch: BatchNotification) -> str | None:
+        return batch.verification_code if batch.acknowledgement else None
+
+
+class NotifySerializer(serializers.Serializer):
+    batch_number = serializers.CharField(max_length=100)
+    certificate = serializers.PrimaryKeyRelatedField(
+        queryset=BatchNotification.objects.none(),
+        error_messages={"does_not_exist": "No Certificate of Analysis of yours has id {pk_value}."},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].queryset = certificates_for(self.context["request"].user)
+
+
+def _waiver(request: Request, pk: int) -> WaiverRequest:
+    return get_object_or_404(waivers_for(request.user), pk=pk)
+
+
+class WaiverBatchesView(generics.GenericAPIView):
+    serializer_class = BatchSerializer
+
+    def get_queryset(self):
+        return (
+            service.batches_for(self.request.user)
+            .filter(waiver=_waiver(self.request, self.kwargs["pk"]))
+            .select_related("waiver", "notified_by")
+            .order_by("-notified_at", "-pk")
+        )
+
+    @extend_schema(summary="Batches notified under a waiver")
+    def get(self, request: Request, pk: int) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        request=NotifySerializer,
+        responses={201: BatchSerializer},
+        summary="Notify a batch: verified at once, released on the CoA or refused with reasons",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        waiver = _waiver(request, pk)
+        service.check_may_notify(waiver=waiver, user=request.user)
+        data = NotifySerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        batch = service.notify_batch(
+            waiver=waiver,
+            user=request.user,
+            batch_number=data.validated_data["batch_number"],
+            certificate=data.validated_data["certificate"],
+        )
+        return Response(self.get_serializer(batch).data, status=201)
+
+
+class AcknowledgementView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes}, summary="Acknowledgement PDF")
+    def get(self, request: Request, pk: int, batch_pk: int) -> FileResponse:
+        batch = get_object_or_404(
+            service.batches_for(request.user).filter(waiver=_waiver(request, pk)), pk=batch_pk
+        )
+        if not batch.acknowledgement:
+            raise Http404
+        return FileResponse(
+            batch.acknowledgement.open("rb"),
+            as_attachment=True,
+            filename=f"{batch.reference}-acknowledgement.pdf",
+            content_type="application/pdf",
+        )
+
+
+urlpatterns = [
+    path("", WaiverBatchesView.as_view(), name="api-waiver-batches"),
+    path(
+        "<int:batch_pk>/acknowledgement/",
+        AcknowledgementView.as_view(),
+        name="api-batch-acknowledgement",
+    ),
+]
