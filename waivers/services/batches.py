@@ -166,6 +166,7 @@ def notify_batch(
     A refusal is a record too (with every reason), and the NRA is told. Input that cannot even be
     verified (no batch number, someone else's or a non-CoA certificate) saves nothing.
     """
+    check_may_notify(waiver=waiver, user=user)
     batch_no = _clean_input(user, batch_number, certificate)
     assert certificate is not None
     with transaction.atomic():
