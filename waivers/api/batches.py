@@ -7,10 +7,13 @@ Input that cannot be verified at all is a ``400``; a waiver that is not granted 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -68,26 +71,32 @@ class BatchSerializer(serializers.ModelSerializer):
         return batch.verification_code if batch.acknowledgement else None
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class OwnCertificateField(serializers.PrimaryKeyRelatedField):
+    """A certificate id, looked up only among those the caller may see."""
+
+    def get_queryset(self):
+        return certificates_for(self.context["request"].user)
+
+
 class NotifySerializer(serializers.Serializer):
     batch_number = serializers.CharField(max_length=100)
-    certificate = serializers.PrimaryKeyRelatedField(
-        queryset=BatchNotification.objects.none(),
+    certificate = OwnCertificateField(
+        help_text="Id of the batch's Certificate of Analysis (uploaded via /api/v1/certificates/).",
         error_messages={"does_not_exist": "No Certificate of Analysis of yours has id {pk_value}."},
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["certificate"].queryset = certificates_for(self.context["request"].user)
 
 
 def _waiver(request: Request, pk: int) -> WaiverRequest:
     return get_object_or_404(waivers_for(request.user), pk=pk)
 
 
-class WaiverBatchesView(generics.GenericAPIView):
+class WaiverBatchesView(generics.ListAPIView):
     serializer_class = BatchSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no waiver
+            return BatchNotification.objects.none()
         return (
             service.batches_for(self.request.user)
             .filter(waiver=_waiver(self.request, self.kwargs["pk"]))
@@ -95,14 +104,23 @@ class WaiverBatchesView(generics.GenericAPIView):
             .order_by("-notified_at", "-pk")
         )
 
-    @extend_schema(summary="Batches notified under a waiver")
-    def get(self, request: Request, pk: int) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    @extend_schema(summary="Batches notified under a waiver, newest first")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=NotifySerializer,
-        responses={201: BatchSerializer},
+        responses={
+            201: OpenApiResponse(
+                BatchSerializer,
+                description="Recorded: `status` is `released` (with an acknowledgement) or "
+                "`refused`, and `reasons` gives every verification point.",
+            ),
+            400: OpenApiResponse(description="Invalid input, by field."),
+            403: OpenApiResponse(description="Only the waiver's applicant organisation notifies."),
+            404: OpenApiResponse(description="No such waiver visible to you."),
+            409: OpenApiResponse(description="The waiver is not granted: `detail` and `state`."),
+        },
         summary="Notify a batch: verified at once, released on the CoA or refused with reasons",
     )
     def post(self, request: Request, pk: int) -> Response:
