@@ -1,19 +1,7 @@
-"""A granted waiver (fired through the workflow up to the signature) and CoAs to notify under it."""
-
 import pytest
 
-from waivers.workflow import fire
-
-from ..factories import PASSWORD, ApplicantFactory, CoaFactory, ReviewerFactory
-
-
-def grant(case, applicant, reviewer, approver, outcome="approve"):
-    """Take a complete draft through submission, review, recommendation and signature."""
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
-    extra = {"conditions": "Identity test on the first batch."} if outcome == "partial" else {}
-    fire(case, "recommend", actor=reviewer, outcome=outcome, rationale="Criteria met.", **extra)
-    return fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
+from ..factories import ApplicantFactory, ReviewerFactory
+from .scene import coa_for, grant
 
 
 @pytest.fixture(autouse=True)
@@ -25,17 +13,6 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def granted(case, applicant, reviewer, approver):
     return grant(case, applicant, reviewer, approver)
-
-
-def coa_for(waiver, **overrides):
-    """A conforming, unexpired CoA of the waiver's product made at one of its sites."""
-    values = {
-        "organisation": waiver.organisation,
-        "product": waiver.product,
-        "site": waiver.sites.first(),
-        "batch_number": "LOT-001",
-    }
-    return CoaFactory(**(values | overrides))
 
 
 @pytest.fixture

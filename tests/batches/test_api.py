@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from waivers.models import BatchNotification
 
 from ..factories import CertificateFactory, CoaFactory
-from .conftest import coa_for
+from .scene import coa_for
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from waivers.models import AuditEntry, BatchNotification, BatchStatus, Notificat
 from waivers.services.batches import flag_batch, notify_batch
 
 from ..factories import CertificateFactory, CoaFactory, ReviewerFactory
-from .conftest import coa_for
+from .scene import coa_for
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from ..factories import (
     SiteFactory,
     WaiverRequestFactory,
 )
-from .conftest import coa_for
+from .scene import coa_for
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.now().date()

@@ -10,7 +10,7 @@ from waivers.models import BatchNotification, BatchStatus, Certificate, State
 from waivers.services.batches import notify_batch
 
 from ..factories import ProductFactory, ReviewerFactory, minimal_pdf
-from .conftest import coa_for
+from .scene import coa_for
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.now().date()
