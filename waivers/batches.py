@@ -181,7 +181,7 @@ def _relied_on(waiver: WaiverRequest, kind: str, check: str, on: date) -> Point:
             problems.append(f"{label} expired on {certificate.valid_until}.")
             continue
         schemes = policy.relies_on(issuer, on) if policy and issuer else []
-        if not schemes:
+        if issuer is None or not schemes:
             who = issuer.code if issuer else "its issuer"
             problems.append(f"{label}: {who} is no longer recognised under the NRA's policy.")
             continue

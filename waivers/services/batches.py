@@ -36,7 +36,7 @@ from ..models import (
 
 logger = logging.getLogger(__name__)
 
-BATCH_NUMBER_MAX = BatchNotification._meta.get_field("batch_number").max_length
+BATCH_NUMBER_MAX: int = BatchNotification._meta.get_field("batch_number").max_length or 100
 
 
 def batches_for(user: User) -> QuerySet[BatchNotification]:
