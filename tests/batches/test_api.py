@@ -161,3 +161,13 @@ def test_the_endpoint_is_in_the_openapi_schema(api, applicant):
     schema = as_user(api, applicant).get("/api/v1/schema/?format=json").json()
     operations = schema["paths"]["/api/v1/waivers/{id}/batches/"]
     assert {"get", "post"} <= set(operations)
+
+
+def test_a_refused_batch_has_no_acknowledgement_404(api, granted, applicant):
+    coa = coa_for(granted, conforms=False)
+    created = as_user(api, applicant).post(
+        url(granted), {"batch_number": "LOT-001", "certificate": coa.pk}, format="json"
+    )
+    response = api.get(f"{url(granted)}{created.json()['id']}/acknowledgement/")
+    assert response.status_code == 404
+    assert "Only a batch released on its CoA" in response.json()["detail"]

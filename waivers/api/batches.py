@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
@@ -143,14 +143,8 @@ class AcknowledgementView(APIView):
         batch = get_object_or_404(
             service.batches_for(request.user).filter(waiver=_waiver(request, pk)), pk=batch_pk
         )
-        if not batch.acknowledgement:
-            raise Http404
-        return FileResponse(
-            batch.acknowledgement.open("rb"),
-            as_attachment=True,
-            filename=f"{batch.reference}-acknowledgement.pdf",
-            content_type="application/pdf",
-        )
+        file, name = service.acknowledgement_of(batch)
+        return FileResponse(file, as_attachment=True, filename=name, content_type="application/pdf")
 
 
 urlpatterns = [

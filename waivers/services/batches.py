@@ -10,6 +10,7 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 from .. import audit
 from ..access import NRA_ROLES, waivers_for
 from ..batches import WaiverNotInForce, normalise_batch_number, verify
-from ..errors import InvalidInput, NotPermitted
+from ..errors import DomainError, InvalidInput, NotPermitted
 from ..letters import render_pdf
 from ..models import (
     GRANTED_STATES,
@@ -44,32 +45,37 @@ def batches_for(user: User) -> QuerySet[BatchNotification]:
     return BatchNotification.objects.filter(waiver__in=waivers_for(user))
 
 
-def counts_per_waiver(batches: QuerySet[BatchNotification]) -> QuerySet:
+def _counted(batches: QuerySet[BatchNotification], *group_by: str) -> QuerySet:
     return (
         batches.order_by()
-        .values("waiver__reference", "waiver__product__name")
+        .values(*group_by)
         .annotate(
             total=Count("pk"),
             released=Count("pk", filter=Q(status=BatchStatus.RELEASED)),
             refused=Count("pk", filter=Q(status=BatchStatus.REFUSED)),
             flagged=Count("pk", filter=Q(flagged_for_sampling=True)),
         )
-        .order_by("waiver__reference")
+        .order_by(*group_by)
     )
+
+
+def counts_per_waiver(batches: QuerySet[BatchNotification]) -> QuerySet:
+    return _counted(batches, "waiver__reference", "waiver__product__name")
 
 
 def counts_per_product(batches: QuerySet[BatchNotification]) -> QuerySet:
-    return (
-        batches.order_by()
-        .values("waiver__product__name", "waiver__organisation__name")
-        .annotate(
-            total=Count("pk"),
-            released=Count("pk", filter=Q(status=BatchStatus.RELEASED)),
-            refused=Count("pk", filter=Q(status=BatchStatus.REFUSED)),
-            flagged=Count("pk", filter=Q(flagged_for_sampling=True)),
-        )
-        .order_by("waiver__product__name", "waiver__organisation__name")
-    )
+    return _counted(batches, "waiver__product__name", "waiver__organisation__name")
+
+
+class NoAcknowledgement(DomainError):
+    status = 404
+
+
+def acknowledgement_of(batch: BatchNotification) -> tuple[File, str]:
+    """The acknowledgement PDF, opened, and the name to download it under."""
+    if not batch.acknowledgement:
+        raise NoAcknowledgement("Only a batch released on its CoA has an acknowledgement.")
+    return batch.acknowledgement.open("rb"), f"{batch.reference}-acknowledgement.pdf"
 
 
 def check_may_notify(*, waiver: WaiverRequest, user: User) -> None:

@@ -165,12 +165,8 @@ def flag(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def acknowledgement(request: HttpRequest, reference: str) -> FileResponse:
-    batch = _scoped_batch(request, reference)
-    if not batch.acknowledgement:
-        raise Http404("Only a released batch has an acknowledgement.")
-    return FileResponse(
-        batch.acknowledgement.open("rb"),
-        as_attachment=True,
-        filename=f"{batch.reference}-acknowledgement.pdf",
-        content_type="application/pdf",
-    )
+    try:
+        file, name = service.acknowledgement_of(_scoped_batch(request, reference))
+    except service.NoAcknowledgement as exc:
+        raise Http404(exc.message) from exc
+    return FileResponse(file, as_attachment=True, filename=name, content_type="application/pdf")
