@@ -86,7 +86,9 @@ def check_may_notify(*, waiver: WaiverRequest, user: User) -> None:
         raise WaiverNotInForce(waiver.state)
 
 
-def _clean_input(user: User, batch_number: str, certificate: Certificate | None) -> str:
+def _clean_input(
+    user: User, batch_number: str, certificate: Certificate | None
+) -> tuple[str, Certificate]:
     errors: dict[str, list[str]] = {}
     batch = normalise_batch_number(batch_number)
     if not batch:
@@ -99,9 +101,9 @@ def _clean_input(user: User, batch_number: str, certificate: Certificate | None)
         errors["certificate"] = [
             f"That is a {certificate.get_kind_display()}; choose a Certificate of Analysis."
         ]
-    if errors:
+    if errors or certificate is None:
         raise InvalidInput(errors)
-    return batch
+    return batch, certificate
 
 
 def verify_url(code: str) -> str:
@@ -173,8 +175,7 @@ def notify_batch(
     verified (no batch number, someone else's or a non-CoA certificate) saves nothing.
     """
     check_may_notify(waiver=waiver, user=user)
-    batch_no = _clean_input(user, batch_number, certificate)
-    assert certificate is not None
+    batch_no, certificate = _clean_input(user, batch_number, certificate)
     with transaction.atomic():
         case = (
             WaiverRequest.objects.select_for_update(of=("self",))
@@ -234,12 +235,12 @@ def notify_batch(
 def flag_batch(*, batch: BatchNotification, user: User, reason: str) -> BatchNotification:
     """Flag a released batch for post-marketing surveillance sampling, in the case's audit trail."""
     reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput({"reason": ["Say why this batch should be sampled."]})
     with transaction.atomic():
         case = WaiverRequest.objects.select_for_update().get(pk=batch.waiver_id)
         if user.role not in NRA_ROLES or user.nra_id != case.authority_id:
             raise NotPermitted("Only staff of the NRA that granted the waiver flag its batches.")
+        if not reason:
+            raise InvalidInput({"reason": ["Say why this batch should be sampled."]})
         locked = BatchNotification.objects.select_for_update().get(pk=batch.pk)
         if locked.status != BatchStatus.RELEASED:
             raise InvalidInput({"reason": ["Only a released batch can be flagged for sampling."]})
