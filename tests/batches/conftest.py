@@ -1,0 +1,30 @@
+import pytest
+
+from ..factories import ApplicantFactory, ReviewerFactory
+from .scene import coa_for, grant
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every test here creates and signs as several users; the slow default hasher adds nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def granted(case, applicant, reviewer, approver):
+    return grant(case, applicant, reviewer, approver)
+
+
+@pytest.fixture
+def coa(granted):
+    return coa_for(granted)
+
+
+@pytest.fixture
+def other_applicant(db):
+    return ApplicantFactory()
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return ReviewerFactory()
