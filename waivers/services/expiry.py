@@ -1,7 +1,9 @@
 """The daily expiry sweep: lapsed waivers, expiring evidence, and the checks that depend on them.
 
 Set-based throughout: one indexed query finds the live cases whose evidence expires within the
-widest warning window, one finds the granted waivers near or past their validity, and checks run
+widest warning window (or whose CPP outgrew the shortest allowed age), one finds the granted
+waivers near or past their validity, one those relying on authorities whose recognition began or
+ended this week, and checks run
 over those cases in prefetched chunks. Nothing is done per certificate in the database, so the
 cost follows the number of affected cases, not the size of the certificate table.
 """
@@ -13,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from .. import workflow
@@ -62,9 +64,16 @@ class SweepReport:
         return "\n".join(lines)
 
 
-def _widest_window() -> int:
-    widest = ReliancePolicy.objects.aggregate(days=Max("expiry_warning_days"))["days"]
-    return widest if widest is not None else ReliancePolicy().expiry_warning_days
+def _bounds() -> tuple[int, int]:
+    """The widest warning window and the shortest CPP age any NRA allows (one query)."""
+    found = ReliancePolicy.objects.aggregate(
+        window=Max("expiry_warning_days"), cpp_age=Min("max_cpp_age_days")
+    )
+    default = ReliancePolicy()
+    return (
+        found["window"] if found["window"] is not None else default.expiry_warning_days,
+        found["cpp_age"] if found["cpp_age"] is not None else default.max_cpp_age_days,
+    )
 
 
 def _window(case: WaiverRequest) -> int:
@@ -88,9 +97,16 @@ def _lapse(today: date, report: SweepReport) -> None:
         report.lapsed.append(reference)
 
 
-def _affected(today: date, horizon: date) -> set[int]:
+def _affected(today: date) -> set[int]:
+    window, cpp_age = _bounds()
+    horizon = today + timedelta(days=window)
+    ageing = Q(
+        certificates__kind=CertificateKind.CPP,
+        certificates__issued_on__lt=today - timedelta(days=cpp_age),
+    )
     evidence = (
-        WaiverRequest.objects.filter(state__in=LIVE_STATES, certificates__valid_until__lte=horizon)
+        WaiverRequest.objects.filter(state__in=LIVE_STATES)
+        .filter(Q(certificates__valid_until__lte=horizon) | ageing)
         .values_list("pk", flat=True)
         .distinct()
     )
@@ -179,8 +195,7 @@ def sweep(*, today: date | None = None) -> SweepReport:
     today = today or timezone.now().date()
     report = SweepReport(today=today)
     _lapse(today, report)
-    horizon = today + timedelta(days=_widest_window())
-    runs = run_for(_affected(today, horizon), today=today)
+    runs = run_for(_affected(today), today=today)
     report.cases_checked = len(runs)
     report.notifications = notifications.notify(_notices(runs, today, report))
     return report
