@@ -91,11 +91,13 @@ def _validity(case: WaiverRequest) -> dict[str, Any] | None:
     if case.valid_until is None:
         return None
     policy = getattr(case.authority, "policy", None)
-    evidence = sorted(
-        (c for c in case.certificates.all() if c.kind != CertificateKind.COA and c.valid_until),
-        key=lambda c: c.valid_until,
-    )
-    limiting = evidence[0] if evidence and evidence[0].valid_until == case.valid_until else None
+    expiries = [
+        (c.valid_until, c)
+        for c in case.certificates.all()
+        if c.kind != CertificateKind.COA and c.valid_until is not None
+    ]
+    earliest = min(expiries, key=lambda pair: pair[0], default=None)
+    limiting = earliest[1] if earliest and earliest[0] == case.valid_until else None
     return {
         "until": case.valid_until,
         "policy_days": policy.waiver_validity_days if policy else None,

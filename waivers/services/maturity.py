@@ -15,7 +15,7 @@ from datetime import date
 
 from django.db.models import Q
 
-from ..models import GRANTED_STATES, CertificateKind, Role, WaiverRequest
+from ..models import GRANTED_STATES, CertificateKind, Role, User, WaiverRequest
 from . import notifications
 from .checks import LIVE_STATES, run_for
 
@@ -72,7 +72,7 @@ def recheck(
             continue
         case = run.waiver
         report.changed.append(case.reference)
-        people = [*notifications.applicants(case)]
+        people: list[User | int] = [*notifications.applicants(case)]
         if case.state in GRANTED_STATES:
             people += notifications.nra_staff(case, Role.APPROVER)
         else:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ... import letters
+from ...models import User
 from ...services import notifications
 
 
@@ -34,6 +35,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)  # login_required
     page = Paginator(notifications.for_user(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "documents/notifications.html", {"page": page})
 
@@ -42,6 +44,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (``id``) or all of the user's notifications as read."""
+    assert isinstance(request.user, User)  # login_required
     raw = request.POST.get("id")
     if raw is not None and not raw.isdigit():
         messages.error(request, "That notification does not exist.")
