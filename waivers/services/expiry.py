@@ -51,14 +51,19 @@ class SweepReport:
     notifications: int = 0
 
     def __str__(self) -> str:
+        def listed(refs: list[str]) -> str:
+            if not refs:
+                return ""
+            more = f" and {len(refs) - 20} more" if len(refs) > 20 else ""
+            return ": " + ", ".join(refs[:20]) + more
+
         lines = [
             f"Expiry sweep for {self.today:%Y-%m-%d}:",
             f"  {self.cases_checked} open cases and granted waivers re-checked",
             f"  {self.expiring} certificates relied on expire within the warning window",
             f"  {self.expired} certificates relied on have expired",
-            f"  {len(self.lapsed)} waivers lapsed{': ' + ', '.join(self.lapsed) if self.lapsed else ''}",
-            f"  {len(self.flagged)} waivers flagged for the approver"
-            f"{': ' + ', '.join(self.flagged) if self.flagged else ''}",
+            f"  {len(self.lapsed)} waivers lapsed{listed(self.lapsed)}",
+            f"  {len(self.flagged)} waivers flagged for the approver{listed(self.flagged)}",
             f"  {self.notifications} notifications sent",
         ]
         return "\n".join(lines)
@@ -107,6 +112,7 @@ def _affected(today: date) -> set[int]:
     evidence = (
         WaiverRequest.objects.filter(state__in=LIVE_STATES)
         .filter(Q(certificates__valid_until__lte=horizon) | ageing)
+        .order_by()
         .values_list("pk", flat=True)
         .distinct()
     )

@@ -45,6 +45,7 @@ def affected_cases(*, authority_ids: Iterable[int] = (), nra_ids: Iterable[int] 
     return list(
         WaiverRequest.objects.filter(state__in=LIVE_STATES)
         .filter(relies | Q(authority_id__in=nra_ids))
+        .order_by()
         .values_list("pk", flat=True)
         .distinct()
     )
