@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -141,7 +142,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Lapsed waivers, expiring evidence and the checks they touch, once a day at night (UTC).
+    "daily-expiry-sweep": {
+        "task": "waivers.tasks.expiry_sweep",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Work recorded while the broker was unreachable (e.g. a signed decision's letter).
+    "outbox-catch-up": {"task": "waivers.tasks.drain_outbox", "schedule": 300.0},
+}
 
 CACHES = {
     "default": (

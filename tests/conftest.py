@@ -10,6 +10,25 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _eager_tasks(request, settings):
+    """Background tasks run in-process, unless the test drives a real worker (``worker`` mark).
+
+    The suite runs with REDIS_URL set, which turns eager mode off in settings; Celery reads its
+    configuration once, so the running app's setting is switched too.
+    """
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def case(db):
     """A complete draft addressed to an NRA, with its applicant, reviewer and approver."""

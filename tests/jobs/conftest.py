@@ -1,0 +1,91 @@
+"""Helpers for the background-job tests: a case taken through review to a signed decision."""
+
+from datetime import timedelta
+
+import pytest
+
+from waivers.models import Certificate
+from waivers.workflow import fire
+
+from ..factories import PASSWORD, WaiverRequestFactory
+
+
+@pytest.fixture
+def case(db):
+    """A complete draft whose evidence is consistent: its CoA is dated after its batch was made.
+
+    (The shared CoaFactory dates a CoA 100 days ago for a batch made 12 days ago.)
+    """
+    waiver = WaiverRequestFactory()
+    for coa in waiver.certificates.filter(kind="coa"):
+        Certificate.objects.filter(pk=coa.pk).update(
+            issued_on=coa.manufactured_on + timedelta(days=2)
+        )
+    return waiver
+
+
+def recommend(case, applicant, reviewer, outcome="approve", **extra):
+    fire(case, "submit", actor=applicant)
+    fire(case, "assign", actor=reviewer)
+    if outcome == "partial":
+        extra.setdefault("conditions", "Identity test on the first imported batch.")
+    return fire(
+        case,
+        "recommend",
+        actor=reviewer,
+        outcome=outcome,
+        rationale=extra.pop("rationale", "The site is inspected by a mature authority."),
+        **extra,
+    )
+
+
+def sign(case, approver):
+    return fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
+
+
+@pytest.fixture
+def decide(applicant, reviewer, approver, django_capture_on_commit_callbacks):
+    """Take a case to a signed decision, running what is queued after each commit."""
+
+    def _decide(case, outcome="approve", **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            recommend(case, applicant, reviewer, outcome, **extra)
+        with django_capture_on_commit_callbacks(execute=True):
+            return sign(case, approver)
+
+    return _decide
+
+
+@pytest.fixture
+def broker_at():
+    """Point the Celery app at another broker for the test (e.g. an unused port: "down")."""
+    from kombu import pools
+
+    from portal.celery import app
+
+    original = app.conf.broker_url
+
+    def _reset_pools():
+        # Kombu caches connections and producers per broker; drop them all so the next
+        # publish connects to the broker now configured.
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def _point(url):
+        _reset_pools()
+        app.conf.broker_url = url
+
+    yield _point
+    _reset_pools()
+    app.conf.broker_url = original
+
+
+@pytest.fixture
+def unused_port():
+    """A local TCP port nothing listens on."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

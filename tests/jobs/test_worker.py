@@ -1,0 +1,193 @@
+"""The real path: a ``celery -A portal worker`` process consuming from Redis, on PostgreSQL.
+
+Run with REDIS_URL (the worker uses that Redis database) and DATABASE_URL pointing at PostgreSQL;
+the worker process is given the test database, so both sides see the same rows.
+"""
+
+import io
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from pypdf import PdfReader
+
+from waivers.models import DecisionLetter, Notification, OutboxMessage, State
+from waivers.services import outbox
+from waivers.tasks import drain_outbox, issue_letter
+
+from .conftest import recommend, sign
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
+]
+
+WAIT_SECONDS = 120
+
+
+def wait_for(condition, what):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"Timed out after {WAIT_SECONDS}s waiting for {what}.")
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture(scope="module")
+def worker_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("worker-media")
+
+
+@pytest.fixture(scope="module")
+def celery_worker_process(django_db_setup, worker_media, tmp_path_factory):
+    """A worker subprocess on the test database, started once for this module."""
+    from portal.celery import app
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the real-worker tests run on PostgreSQL (set DATABASE_URL)")
+    app.conf.task_always_eager = False
+    app.control.purge()
+    name = f"jobs-test-{uuid.uuid4().hex[:8]}@%h"
+    log = tmp_path_factory.mktemp("worker-log") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CONN_MAX_AGE": "0",
+        "MEDIA_ROOT": str(worker_media),
+        "EMAIL_URL": "consolemail://",
+        "LOG_LEVEL": "WARNING",
+    }
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                f"--hostname={name}",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=django_settings.BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    hostname = name.replace("%h", os.uname().nodename)
+    try:
+        wait_for(
+            lambda: (
+                process.poll() is not None
+                or bool(app.control.ping(destination=[hostname], timeout=1))
+            ),
+            "the worker to answer a ping",
+        )
+        assert process.poll() is None, log.read_text()
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def worker(celery_worker_process, settings, worker_media):
+    """The worker, with this test reading files where the worker writes them."""
+    settings.MEDIA_ROOT = worker_media
+    return celery_worker_process
+
+
+def letter_text(letter: DecisionLetter) -> str:
+    with letter.file.open("rb") as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+def test_signing_a_decision_yields_exactly_one_letter_from_the_worker(
+    worker, case, applicant, reviewer, approver
+):
+    recommend(case, applicant, reviewer)
+    sign(case, approver)
+    wait_for(lambda: DecisionLetter.objects.filter(waiver=case).exists(), "the letter")
+    wait_for(
+        lambda: not OutboxMessage.objects.filter(done_at__isnull=True).exists(),
+        "every queued task to finish",
+    )
+    letter = DecisionLetter.objects.get(waiver=case)
+    text = letter_text(letter)
+    for expected in (case.reference, "Approved", approver.printed_name, letter.verification_code):
+        assert expected in text
+    assert Notification.objects.filter(user=applicant, event="letter_issued").count() == 1
+
+
+def test_running_the_letter_task_twice_gives_one_letter_and_one_email(
+    worker, case, applicant, reviewer, approver
+):
+    recommend(case, applicant, reviewer)
+    sign(case, approver)
+    wait_for(lambda: DecisionLetter.objects.filter(waiver=case).exists(), "the first letter")
+    issue_letter.delay(case.pk)
+    issue_letter.delay(case.pk)
+    # One worker takes the queue in order: once this later task is done, the repeats are too.
+    marker = outbox.enqueue("waivers.tasks.send_notification_emails")
+    wait_for(
+        lambda: not OutboxMessage.objects.filter(done_at__isnull=True).exists(),
+        "the repeated tasks and the e-mails",
+    )
+    marker.refresh_from_db()
+    assert marker.done_at is not None
+    assert DecisionLetter.objects.filter(waiver=case).count() == 1
+    ready = Notification.objects.filter(user=applicant, event="letter_issued")
+    assert ready.count() == 1
+    assert ready.get().emailed_at is not None
+
+
+def test_a_decision_signed_while_the_broker_is_down_gets_its_letter_when_it_is_back(
+    worker, case, applicant, reviewer, approver, broker_at, unused_port
+):
+    from portal.celery import app
+
+    recommend(case, applicant, reviewer)
+    wait_for(
+        lambda: not OutboxMessage.objects.filter(done_at__isnull=True).exists(),
+        "the review steps' tasks",
+    )
+    real_broker = app.conf.broker_url
+    broker_at(f"redis://127.0.0.1:{unused_port}/5")
+    sign(case, approver)
+    case.refresh_from_db()
+    assert case.state == State.APPROVED
+    letter_job = OutboxMessage.objects.get(task="waivers.tasks.issue_letter")
+    assert letter_job.done_at is None and "unreachable" in letter_job.last_error
+    time.sleep(2)
+    assert not DecisionLetter.objects.filter(waiver=case).exists()
+
+    broker_at(real_broker)
+    drain_outbox.delay(older_than_seconds=0)
+    wait_for(lambda: DecisionLetter.objects.filter(waiver=case).exists(), "the caught-up letter")
+    letter_job.refresh_from_db()
+    assert letter_job.done_at is not None
+    assert DecisionLetter.objects.filter(waiver=case).count() == 1
+    assert case.reference in letter_text(DecisionLetter.objects.get(waiver=case))

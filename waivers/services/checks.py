@@ -1,0 +1,99 @@
+"""Running the automated checks and storing their results, for one case or many at once.
+
+Many cases are loaded in chunks with everything the checks read prefetched, so the cost is a
+handful of queries per chunk, not per case or per certificate; results are upserted in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from .. import checks
+from ..models import GRANTED_STATES, OPEN_STATES, Certificate, CheckResult, WaiverRequest
+
+CHUNK = 500
+#: Cases whose checks are kept current: under review, or a waiver in force.
+LIVE_STATES = (*OPEN_STATES, *GRANTED_STATES)
+
+
+def with_check_data(qs: QuerySet[WaiverRequest]) -> QuerySet[WaiverRequest]:
+    """The cases with everything the checks read, in a fixed number of queries."""
+    return qs.select_related("authority__policy", "product", "organisation").prefetch_related(
+        "sites",
+        "authority__policy__mra_partners",
+        Prefetch(
+            "certificates",
+            queryset=Certificate.objects.select_related("issuing_authority").prefetch_related(
+                "issuing_authority__recognitions"
+            ),
+        ),
+    )
+
+
+@dataclass
+class Run:
+    """One case's fresh outcomes, and the status each check had before this run."""
+
+    waiver: WaiverRequest
+    outcomes: list[checks.Outcome]
+    previous: dict[str, str] = field(default_factory=dict)
+
+    def changed(self) -> list[checks.Outcome]:
+        return [o for o in self.outcomes if self.previous.get(o.check) != o.status]
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def run_for(
+    waiver_ids: Iterable[int], *, today: date | None = None, names: list[str] | None = None
+) -> list[Run]:
+    """Run the checks (all, or ``names``) on these cases and store the results."""
+    today = today or timezone.now().date()
+    ran_at = timezone.now()
+    runs: list[Run] = []
+    for chunk in _chunks(sorted(set(waiver_ids))):
+        previous: dict[int, dict[str, str]] = {}
+        for waiver_id, name, status in CheckResult.objects.filter(waiver_id__in=chunk).values_list(
+            "waiver_id", "check_name", "status"
+        ):
+            previous.setdefault(waiver_id, {})[name] = status
+        rows = []
+        for case in with_check_data(WaiverRequest.objects.filter(pk__in=chunk)):
+            outcomes = checks.run_all(case, today, names)
+            runs.append(Run(case, outcomes, previous.get(case.pk, {})))
+            rows += [
+                CheckResult(
+                    waiver=case, check_name=o.check, status=o.status, detail=o.detail, ran_at=ran_at
+                )
+                for o in outcomes
+            ]
+        CheckResult.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["waiver", "check_name"],
+            update_fields=["status", "detail", "ran_at"],
+        )
+    return runs
+
+
+def run_checks(waiver: WaiverRequest, *, today: date | None = None) -> list[CheckResult]:
+    """Run every check on one case now and return the stored results."""
+    run_for([waiver.pk], today=today)
+    return latest_results(waiver)
+
+
+def latest_results(waiver: WaiverRequest) -> list[CheckResult]:
+    """The stored results of a case, in the order the checks are listed (empty if never run)."""
+    order = list(checks.CHECKS)
+    results = list(CheckResult.objects.filter(waiver=waiver))
+    return sorted(
+        results, key=lambda r: order.index(r.check_name) if r.check_name in order else len(order)
+    )

@@ -1,0 +1,170 @@
+"""Telling people what concerns them: an in-app notification and an e-mail, each sent once.
+
+A notification's ``dedupe_key`` names the event, the person and the occasion, so a task or a sweep
+that runs twice creates nothing new; its e-mail is claimed row by row before sending, so two
+workers never send the same e-mail.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import Notification, Role, User, WaiverRequest
+from . import outbox
+
+logger = logging.getLogger(__name__)
+
+SEND_EMAILS = "waivers.tasks.send_notification_emails"
+
+
+@dataclass(frozen=True)
+class Notice:
+    user_id: int
+    waiver_id: int | None
+    event: str
+    subject: str
+    body: str
+    dedupe_key: str
+
+
+def render(event: str, **context: Any) -> tuple[str, str]:
+    """Subject (the template's first line) and body from templates/emails/<event>.txt."""
+    context.setdefault("site_url", settings.SITE_URL)
+    waiver = context.get("waiver")
+    if isinstance(waiver, WaiverRequest):
+        context.setdefault(
+            "case_url", settings.SITE_URL + reverse("case_detail", args=[waiver.reference])
+        )
+    text = render_to_string(f"emails/{event}.txt", context).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip()[:300], body.strip()
+
+
+def notices(
+    users: Iterable[User | int],
+    *,
+    event: str,
+    waiver: WaiverRequest | None,
+    occasion: str,
+    **ctx: Any,
+) -> list[Notice]:
+    """One notice per person for one occasion (e.g. a case version, a certificate's expiry date)."""
+    subject, body = render(event, waiver=waiver, **ctx)
+    ids = sorted({u.pk if isinstance(u, User) else u for u in users})
+    return [
+        Notice(
+            user_id=uid,
+            waiver_id=waiver.pk if waiver else None,
+            event=event,
+            subject=subject,
+            body=body,
+            dedupe_key=f"{event}:{occasion}:u{uid}"[:200],
+        )
+        for uid in ids
+    ]
+
+
+def notify(items: Iterable[Notice]) -> int:
+    """Store the notices not sent before and queue their e-mails; returns how many were new."""
+    items = list(items)
+    if not items:
+        return 0
+    keys = [n.dedupe_key for n in items]
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    now = timezone.now()
+    fresh = [
+        Notification(
+            user_id=n.user_id,
+            waiver_id=n.waiver_id,
+            event=n.event,
+            subject=n.subject,
+            body=n.body,
+            dedupe_key=n.dedupe_key,
+            created_at=now,
+        )
+        for n in {n.dedupe_key: n for n in items if n.dedupe_key not in existing}.values()
+    ]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    if fresh:
+        outbox.enqueue(SEND_EMAILS)
+    return len(fresh)
+
+
+def send_pending_emails(limit: int = 1000) -> int:
+    """E-mail every notification not e-mailed yet; each one is claimed first, so it goes once."""
+    sent = 0
+    waiting = (
+        Notification.objects.filter(emailed_at__isnull=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("created_at")[:limit]
+    )
+    for notification in waiting:
+        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        try:
+            send_mail(
+                notification.subject,
+                notification.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.user.email],
+            )
+        except Exception:
+            # Give the claim back so the retry sends it.
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+            raise
+        sent += 1
+    return sent
+
+
+# Who is concerned ----------------------------------------------------------------------------
+
+
+def applicants(waiver: WaiverRequest) -> QuerySet[User]:
+    return User.objects.filter(
+        organisation_id=waiver.organisation_id, role=Role.APPLICANT, is_active=True
+    )
+
+
+def nra_staff(waiver: WaiverRequest, *roles: str) -> QuerySet[User]:
+    return User.objects.filter(nra_id=waiver.authority_id, role__in=roles, is_active=True)
+
+
+def assigned_reviewer(waiver: WaiverRequest) -> list[int]:
+    return [waiver.reviewer_id] if waiver.reviewer_id else []
+
+
+# The in-app list -----------------------------------------------------------------------------
+
+
+def for_user(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("waiver")
+
+
+def unread_count(user: User) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications (all, or ``ids``) as read; someone else's are untouched."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
