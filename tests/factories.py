@@ -198,6 +198,7 @@ class CoaFactory(CertificateFactory):
         ProductFactory, organisation=factory.SelfAttribute("..organisation")
     )
     batch_number = factory.Sequence(lambda n: f"B{n:05d}")
+    issued_on = TODAY - timedelta(days=10)
     manufactured_on = TODAY - timedelta(days=12)
     batch_expires_on = TODAY + timedelta(days=300)
     conforms = True

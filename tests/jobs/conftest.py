@@ -1,27 +1,10 @@
 """Helpers for the background-job tests: a case taken through review to a signed decision."""
 
-from datetime import timedelta
-
 import pytest
 
-from waivers.models import Certificate
 from waivers.workflow import fire
 
-from ..factories import PASSWORD, WaiverRequestFactory
-
-
-@pytest.fixture
-def case(db):
-    """A complete draft whose evidence is consistent: its CoA is dated after its batch was made.
-
-    (The shared CoaFactory dates a CoA 100 days ago for a batch made 12 days ago.)
-    """
-    waiver = WaiverRequestFactory()
-    for coa in waiver.certificates.filter(kind="coa"):
-        Certificate.objects.filter(pk=coa.pk).update(
-            issued_on=coa.manufactured_on + timedelta(days=2)
-        )
-    return waiver
+from ..factories import PASSWORD
 
 
 def recommend(case, applicant, reviewer, outcome="approve", **extra):
