@@ -6,6 +6,7 @@ from ..factories import (
     MatureAuthorityFactory,
     NraFactory,
     ProductFactory,
+    WaiverRequestFactory,
     SiteFactory,
     minimal_pdf,
 )
@@ -45,3 +46,8 @@ def mature(db):
 
 def pdf_upload(text: str = "evidence", name: str = "certificate.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, minimal_pdf(text), content_type="application/pdf")
+
+
+def draft(member, **values):
+    """A complete draft of the member's organisation, created by them (as the web form does)."""
+    return WaiverRequestFactory(organisation=member.organisation, created_by=member, **values)

@@ -246,7 +246,7 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
                 request, "Your answer was sent to the NRA; the review clock runs again."
             )
             return redirect("applicant:status", case.reference)
-    return _render_status(request, case, respond_form=form)
+    return _render_status(request, case, errors_from=form, respond_form=form)
 
 
 @applicant_required
@@ -268,7 +268,7 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, f"{case.reference} was withdrawn.")
             return redirect("applicant:status", case.reference)
-    return _render_status(request, case, withdraw_form=form)
+    return _render_status(request, case, errors_from=form, withdraw_form=form)
 
 
 @applicant_required
