@@ -6,8 +6,8 @@ from ..factories import (
     MatureAuthorityFactory,
     NraFactory,
     ProductFactory,
-    WaiverRequestFactory,
     SiteFactory,
+    WaiverRequestFactory,
     minimal_pdf,
 )
 
