@@ -46,6 +46,13 @@ STEP_NAMES = [step[0] for step in STEPS]
 TAKES_USER = (BasicsForm, SitesForm, EvidenceChoiceForm)
 
 
+def _impact(case: WaiverRequest) -> tuple[impact.Impact | None, str]:
+    """The case's sampling impact; no complaint before the batch size, the first figure, is entered."""
+    if case.batch_size is None:
+        return None, ""
+    return impact.of_request(case)
+
+
 def _case(request: HttpRequest, reference: str) -> WaiverRequest:
     try:
         return selectors.case_by_reference(request.user, reference)
@@ -104,7 +111,7 @@ def _render_step(
         **extra,
     }
     if step == "sampling" and case is not None:
-        context["impact"], context["impact_error"] = impact.of_request(case)
+        context["impact"], context["impact_error"] = _impact(case)
     return render(request, "applicant/request_step.html", context)
 
 
@@ -153,7 +160,7 @@ def request_step(request: HttpRequest, reference: str, step: str) -> HttpRespons
 
 
 def _render_review(request: HttpRequest, case: WaiverRequest, form: forms.Form) -> HttpResponse:
-    result, error = impact.of_request(case)
+    result, error = _impact(case)
     return _render_step(
         request,
         case,
@@ -198,7 +205,7 @@ def _render_status(
 ) -> HttpResponse:
     actions = allowed_actions(case, request.user)
     page = selectors.status_page(case)
-    result, error = impact.of_request(case)
+    result, error = _impact(case)
     context: dict[str, Any] = {
         "page": page,
         "case": case,
