@@ -8,18 +8,27 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
-from ...models import Role
+from ...models import Role, User
 
 
-def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+class ApplicantRequest(HttpRequest):
+    """A request that passed :func:`applicant_required`: its user is a signed-in applicant."""
+
+    user: User
+
+
+def applicant_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed in, and staff of an applicant organisation; anyone else is refused (403)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
-        if user.role != Role.APPLICANT or user.organisation_id is None:
+        if (
+            getattr(user, "role", None) != Role.APPLICANT
+            or getattr(user, "organisation_id", None) is None
+        ):
             raise PermissionDenied("These pages are for applicants.")
         return view(request, *args, **kwargs)
 

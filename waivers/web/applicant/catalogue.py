@@ -6,11 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ...selectors import applicant as selectors
-from .access import applicant_required
+from .access import ApplicantRequest, applicant_required
 from .forms import ProductForm, SiteForm
 
 CATALOGUES = {
@@ -19,7 +19,7 @@ CATALOGUES = {
 }
 
 
-def _save(request: HttpRequest, form: forms.ModelForm) -> bool:
+def _save(request: ApplicantRequest, form: forms.ModelForm) -> bool:
     """Save for the user's organisation; a duplicate name is a form error, not a 500."""
     obj = form.save(commit=False)
     obj.organisation_id = request.user.organisation_id
@@ -33,7 +33,8 @@ def _save(request: HttpRequest, form: forms.ModelForm) -> bool:
     return True
 
 
-def catalogue_list(request: HttpRequest, catalogue: str) -> HttpResponse:
+@applicant_required
+def catalogue_list(request: ApplicantRequest, catalogue: str) -> HttpResponse:
     title, noun, _, query = CATALOGUES[catalogue]
     rows: QuerySet = query(request.user)
     return render(
@@ -43,7 +44,10 @@ def catalogue_list(request: HttpRequest, catalogue: str) -> HttpResponse:
     )
 
 
-def catalogue_edit(request: HttpRequest, catalogue: str, pk: int | None = None) -> HttpResponse:
+@applicant_required
+def catalogue_edit(
+    request: ApplicantRequest, catalogue: str, pk: int | None = None
+) -> HttpResponse:
     title, noun, form_class, query = CATALOGUES[catalogue]
     instance = get_object_or_404(query(request.user), pk=pk) if pk else None
     form = form_class(request.POST or None, instance=instance)
@@ -56,7 +60,3 @@ def catalogue_edit(request: HttpRequest, catalogue: str, pk: int | None = None) 
         {"form": form, "noun": noun, "title": title, "catalogue": catalogue, "instance": instance},
         status=400 if form.errors else 200,
     )
-
-
-catalogue_list = applicant_required(catalogue_list)
-catalogue_edit = applicant_required(catalogue_edit)

@@ -14,13 +14,13 @@ from ...models import User
 from ...selectors import applicant as selectors
 from ...services.invitations import accept_invitation, invitation_is_valid, invite_colleague
 from ..errors import add_to_form
-from .access import applicant_required
+from .access import ApplicantRequest, applicant_required
 from .forms import InviteForm
 from .mail import send_invitation
 
 
 @applicant_required
-def colleagues(request: HttpRequest) -> HttpResponse:
+def colleagues(request: ApplicantRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -51,7 +51,7 @@ def accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Open to the public: the token, not a session, proves who is setting the password."""
     user = _invited(uidb64)
     form = SetPasswordForm(user, request.POST or None) if user else None
-    if form is not None and request.method == "POST" and form.is_valid():
+    if user is not None and form is not None and request.method == "POST" and form.is_valid():
         try:
             accept_invitation(user=user, token=token, password=form.cleaned_data["new_password1"])
         except DomainError as exc:

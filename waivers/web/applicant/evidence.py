@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,13 +15,13 @@ from ...models import CertificateKind
 from ...selectors import applicant as selectors
 from ...services.evidence import upload_certificate
 from ..errors import add_to_form
-from .access import applicant_required
+from .access import ApplicantRequest, applicant_required
 from .downloads import pdf_attachment
 from .forms import EVIDENCE_FORMS, PrecheckForm
 
 
 @applicant_required
-def evidence_list(request: HttpRequest) -> HttpResponse:
+def evidence_list(request: ApplicantRequest) -> HttpResponse:
     return render(
         request,
         "applicant/evidence_list.html",
@@ -29,7 +29,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back_to(request: HttpRequest) -> str | None:
+def _back_to(request: ApplicantRequest) -> str | None:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
@@ -37,7 +37,7 @@ def _back_to(request: HttpRequest) -> str | None:
 
 
 @applicant_required
-def evidence_upload(request: HttpRequest, kind: str) -> HttpResponse:
+def evidence_upload(request: ApplicantRequest, kind: str) -> HttpResponse:
     form_class = EVIDENCE_FORMS.get(kind)
     if form_class is None:
         raise Http404("No such kind of evidence.")
@@ -73,7 +73,7 @@ def evidence_upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def evidence_precheck(request: HttpRequest) -> JsonResponse:
+def evidence_precheck(request: ApplicantRequest) -> JsonResponse:
     """What the automated checks will say about the certificate being entered (nothing is stored)."""
     form = PrecheckForm(request.POST)
     if not form.is_valid():
@@ -88,6 +88,6 @@ def evidence_precheck(request: HttpRequest) -> JsonResponse:
 
 
 @applicant_required
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_file(request: ApplicantRequest, pk: int) -> FileResponse:
     certificate = get_object_or_404(selectors.certificates(request.user), pk=pk)
     return pdf_attachment(certificate.file, f"{certificate.kind}-{certificate.pk}.pdf")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ...models import User, WaiverRequest
+from .access import ApplicantRequest
 
 
-def send_submission_confirmation(request: HttpRequest, case: WaiverRequest) -> None:
+def send_submission_confirmation(request: ApplicantRequest, case: WaiverRequest) -> None:
     """Tell the submitter their request reached the NRA, with its reference and status page."""
     user = request.user
     if not user.email:
@@ -32,7 +32,7 @@ def send_submission_confirmation(request: HttpRequest, case: WaiverRequest) -> N
     )
 
 
-def send_invitation(request: HttpRequest, colleague: User) -> None:
+def send_invitation(request: ApplicantRequest, colleague: User) -> None:
     """A one-time link with which the colleague sets their own password."""
     uid = urlsafe_base64_encode(force_bytes(colleague.pk))
     token = default_token_generator.make_token(colleague)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from ...selectors import applicant as selectors
 from ...services import cases as case_services
 from ...workflow import allowed_actions, fire
 from ..errors import add_to_form
-from .access import applicant_required
+from .access import ApplicantRequest, applicant_required
 from .downloads import pdf_attachment
 from .forms import (
     BasicsForm,
@@ -53,7 +53,7 @@ def _impact(case: WaiverRequest) -> tuple[impact.Impact | None, str]:
     return impact.of_request(case)
 
 
-def _case(request: HttpRequest, reference: str) -> WaiverRequest:
+def _case(request: ApplicantRequest, reference: str) -> WaiverRequest:
     try:
         return selectors.case_by_reference(request.user, reference)
     except WaiverRequest.DoesNotExist:
@@ -61,7 +61,7 @@ def _case(request: HttpRequest, reference: str) -> WaiverRequest:
 
 
 @applicant_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ApplicantRequest) -> HttpResponse:
     filters = HomeFilterForm(request.GET or None)
     state = q = ""
     if filters.is_valid():
@@ -71,7 +71,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _step_form(
-    request: HttpRequest, form_class: type[VersionedForm], case: WaiverRequest | None, data: Any
+    request: ApplicantRequest,
+    form_class: type[VersionedForm],
+    case: WaiverRequest | None,
+    data: Any,
 ) -> VersionedForm:
     kwargs: dict[str, Any] = {"user": request.user} if form_class in TAKES_USER else {}
     initial: dict[str, Any] = {}
@@ -87,7 +90,7 @@ def _step_form(
     return form_class(data, initial=initial, **kwargs)
 
 
-def _next_url(request: HttpRequest, case: WaiverRequest, step: str) -> str:
+def _next_url(request: ApplicantRequest, case: WaiverRequest, step: str) -> str:
     if "leave" in request.POST:
         messages.success(request, f"Draft {case.reference} saved; resume it from your requests.")
         return reverse("applicant:home")
@@ -96,7 +99,7 @@ def _next_url(request: HttpRequest, case: WaiverRequest, step: str) -> str:
 
 
 def _render_step(
-    request: HttpRequest,
+    request: ApplicantRequest,
     case: WaiverRequest | None,
     step: str,
     form: forms.Form | None,
@@ -116,7 +119,7 @@ def _render_step(
 
 
 @applicant_required
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: ApplicantRequest) -> HttpResponse:
     """The first step creates the draft; each later step saves it again."""
     form = _step_form(request, BasicsForm, None, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -131,7 +134,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 @applicant_required
-def request_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
+def request_step(request: ApplicantRequest, reference: str, step: str) -> HttpResponse:
     if step not in STEP_NAMES:
         raise Http404("No such step.")
     case = _case(request, reference)
@@ -159,7 +162,9 @@ def request_step(request: HttpRequest, reference: str, step: str) -> HttpRespons
     return _render_step(request, case, step, form)
 
 
-def _render_review(request: HttpRequest, case: WaiverRequest, form: forms.Form) -> HttpResponse:
+def _render_review(
+    request: ApplicantRequest, case: WaiverRequest, form: forms.Form
+) -> HttpResponse:
     result, error = _impact(case)
     return _render_step(
         request,
@@ -174,7 +179,7 @@ def _render_review(request: HttpRequest, case: WaiverRequest, form: forms.Form) 
 
 @applicant_required
 @require_POST
-def request_submit(request: HttpRequest, reference: str) -> HttpResponse:
+def request_submit(request: ApplicantRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     form = VersionedForm(request.POST)
     if form.is_valid():
@@ -197,7 +202,7 @@ def request_submit(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _render_status(
-    request: HttpRequest,
+    request: ApplicantRequest,
     case: WaiverRequest,
     *,
     errors_from: forms.Form | None = None,
@@ -227,13 +232,13 @@ def _render_status(
 
 
 @applicant_required
-def status(request: HttpRequest, reference: str) -> HttpResponse:
+def status(request: ApplicantRequest, reference: str) -> HttpResponse:
     return _render_status(request, _case(request, reference))
 
 
 @applicant_required
 @require_POST
-def respond(request: HttpRequest, reference: str) -> HttpResponse:
+def respond(request: ApplicantRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     form = RespondForm(request.POST, user=request.user, case=case)
     if form.is_valid():
@@ -258,7 +263,7 @@ def respond(request: HttpRequest, reference: str) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+def withdraw(request: ApplicantRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     form = WithdrawForm(request.POST)
     if form.is_valid():
@@ -280,7 +285,7 @@ def withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def renew(request: HttpRequest, reference: str) -> HttpResponse:
+def renew(request: ApplicantRequest, reference: str) -> HttpResponse:
     case = _case(request, reference)
     try:
         renewal = case_services.renew(waiver=case, user=request.user)
@@ -294,7 +299,7 @@ def renew(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @applicant_required
-def letter(request: HttpRequest, reference: str) -> FileResponse:
+def letter(request: ApplicantRequest, reference: str) -> FileResponse:
     case = _case(request, reference)
     issued = selectors.latest_letter(case)
     if issued is None:
