@@ -8,12 +8,21 @@
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const BADGE = { pass: "text-bg-success", warn: "text-bg-warning", fail: "text-bg-danger" };
   const WORD = { pass: "Pass", warn: "Warning", fail: "Fail" };
+  const hint = target.innerHTML;
   let latest = 0;
 
   async function update() {
     const data = new FormData();
     data.append("kind", form.dataset.kind);
-    form.querySelectorAll("[data-precheck]").forEach((input) => data.append(input.dataset.precheck, input.value));
+    let entered = 0;
+    form.querySelectorAll("[data-precheck]").forEach((input) => {
+      data.append(input.dataset.precheck, input.value);
+      if (input.value && input.dataset.precheck !== "nra") entered += 1;
+    });
+    if (entered === 0) {
+      target.innerHTML = hint;
+      return;
+    }
     const mine = ++latest;
     const response = await fetch(form.dataset.precheckUrl, {
       method: "POST",
@@ -49,5 +58,5 @@
   form.addEventListener("input", (event) => {
     if (event.target.matches("input[type=date][data-precheck]")) update();
   });
-  if (form.querySelector("[data-precheck]:not([value=''])")) update();
+  update();
 })();

@@ -63,3 +63,19 @@ def test_the_home_page_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(6):
         page = signed_in.get(HOME).content.decode()
     assert page.count("/applicant/requests/WR-") >= rows
+
+
+def test_a_long_list_is_split_into_pages_that_keep_the_filter(signed_in, member):
+    first = draft(member)
+    for _ in range(50):
+        WaiverRequestFactory(
+            organisation=member.organisation,
+            product=first.product,
+            authority=first.authority,
+            evidence=False,
+        )
+    page_one = signed_in.get(HOME, {"state": "draft"}).content.decode()
+    assert page_one.count("/applicant/requests/WR-") == 100  # link + resume link per row
+    assert "state=draft&amp;page=2" in page_one
+    page_two = signed_in.get(HOME, {"state": "draft", "page": 2}).content.decode()
+    assert first.reference in page_two

@@ -55,7 +55,8 @@ def test_the_status_page_shows_state_timeline_clock_checks_and_messages(signed_i
     assert "Information requested" in page
     assert "Send the 2026 GMP certificate." in page
     assert "GMP expires soon." in page
-    assert "<strong>Submit</strong> by" in page
+    assert "<strong>Submitted</strong> by" in page
+    assert "<strong>Information requested</strong> by" in page
     assert "stopped while information is requested" in page
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from ..access import certificates_for, products_for, sites_for, waivers_for
 from ..audit import entries_for
 from ..models import (
-    AuditEntry,
     Authority,
     Certificate,
     CheckResult,
@@ -68,12 +68,42 @@ def case_by_reference(user: User, reference: str) -> WaiverRequest:
     )
 
 
+#: How each audited step reads on the applicant's timeline.
+STEP_LABELS = {
+    "create": "Draft created",
+    "edit": "Draft edited",
+    "renew": "Renewal started",
+    "submit": "Submitted",
+    "assign": "Assigned to a reviewer",
+    "request_information": "Information requested",
+    "respond": "Information provided",
+    "recommend": "Decision recommended",
+    "return": "Returned to the reviewer",
+    "sign": "Decision signed",
+    "withdraw": "Withdrawn",
+    "revoke": "Waiver revoked",
+    "lapse": "Waiver expired",
+}
+#: Audited events that are no step of the case (a mistyped signing password).
+NOT_STEPS = ("signature_refused",)
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    label: str
+    actor_name: str
+    at: datetime
+    from_state: str
+    to_state: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class StatusPage:
     """Everything the status page shows of a case."""
 
     case: WaiverRequest
-    timeline: list[AuditEntry]
+    timeline: list[TimelineStep]
     checks: list[CheckResult]
     messages: list[Message]
     letter: DecisionLetter | None
@@ -83,7 +113,17 @@ class StatusPage:
 def status_page(case: WaiverRequest) -> StatusPage:
     return StatusPage(
         case=case,
-        timeline=list(entries_for(case)),
+        timeline=[
+            TimelineStep(
+                label=STEP_LABELS.get(e.action, e.action.replace("_", " ").capitalize()),
+                actor_name=e.actor_name,
+                at=e.at,
+                from_state=e.from_state,
+                to_state=e.to_state,
+                reason=e.reason,
+            )
+            for e in entries_for(case).exclude(action__in=NOT_STEPS)
+        ],
         checks=list(case.check_results.all()),
         messages=list(case.messages.select_related("author")),
         letter=latest_letter(case),

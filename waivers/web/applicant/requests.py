@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +44,7 @@ STEPS: list[tuple[str, str, type[VersionedForm] | None, tuple[str, ...]]] = [
     ("review", "Review and submit", None, ()),
 ]
 STEP_NAMES = [step[0] for step in STEPS]
+HOME_PAGE_SIZE = 50
 TAKES_USER = (BasicsForm, SitesForm, EvidenceChoiceForm)
 
 
@@ -66,8 +68,15 @@ def home(request: ApplicantRequest) -> HttpResponse:
     state = q = ""
     if filters.is_valid():
         state, q = filters.cleaned_data["state"], filters.cleaned_data["q"]
-    cases = selectors.home_requests(request.user, state=state, q=q)
-    return render(request, "applicant/home.html", {"filters": filters, "cases": cases})
+    cases = Paginator(selectors.home_requests(request.user, state=state, q=q), HOME_PAGE_SIZE)
+    page = cases.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "applicant/home.html",
+        {"filters": filters, "cases": page, "page": page, "query": query.urlencode()},
+    )
 
 
 def _step_form(
