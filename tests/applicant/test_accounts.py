@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from django.core import mail
 from django.urls import reverse
 
@@ -83,3 +85,13 @@ def test_a_forged_invitation_link_does_not_work(client, db):
     assert response.status_code == 404
     invited.refresh_from_db()
     assert not invited.is_active
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_colleagues_list_keeps_a_constant_query_count(
+    signed_in, member, rows, django_assert_max_num_queries
+):
+    ApplicantFactory.create_batch(rows, organisation=member.organisation)
+    with django_assert_max_num_queries(5):
+        page = signed_in.get(reverse("applicant:colleagues")).content.decode()
+    assert page.count("@example.test") >= rows

@@ -162,3 +162,16 @@ def test_a_request_under_review_cannot_be_renewed(signed_in, member):
     response = signed_in.post(reverse("applicant:renew", args=[case.reference]), follow=True)
     assert "cannot apply for renewal of" in response.content.decode()
     assert not case.renewals.exists()
+
+
+@pytest.mark.parametrize("rounds", [2, 25])
+def test_the_status_page_query_count_does_not_grow_with_its_history(
+    signed_in, member, asked, rounds, django_assert_max_num_queries
+):
+    reviewer = asked.reviewer
+    for n in range(rounds):
+        fire(asked, "respond", actor=member, message=f"Answer {n}")
+        fire(asked, "request_information", actor=reviewer, message=f"Question {n}")
+    with django_assert_max_num_queries(20):
+        page = signed_in.get(status_url(asked)).content.decode()
+    assert f"Answer {rounds - 1}" in page

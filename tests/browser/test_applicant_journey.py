@@ -169,11 +169,23 @@ def test_an_applicant_applies_answers_an_information_request_and_withdraws_anoth
         page.get_by_role("paragraph").filter(has_text="Please confirm the cold chain.")
     ).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="a CoA").click()
+    page.select_option("#id_product", label="Helixcel")
+    page.select_option("#id_site", label="Basel plant (CH)")
+    page.fill("#id_batch_number", "B-0002")
+    page.fill("#id_manufactured_on", day(-2))
+    page.fill("#id_batch_expires_on", day(170))
+    page.fill("#id_issued_on", day(-1))
+    attach(page, "second-coa")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", name="Answer the information request")).to_be_visible()
+    page.get_by_label("Certificate of Analysis B-0002").check()
     page.fill("#id_message", "Shipped at ≤ −150 °C with data loggers.")
     page.get_by_role("button", name="Send the answer").click()
     expect(page.get_by_role("alert")).to_contain_text("sent to the NRA")
     case.refresh_from_db()
     assert case.state == State.UNDER_REVIEW
+    assert case.certificates.filter(batch_number="B-0002").exists()
 
     other = WaiverRequestFactory(
         organisation=applicant.organisation, authority=nra, created_by=applicant
