@@ -11,7 +11,7 @@ from pypdf import PdfWriter
 from waivers.models import Certificate
 
 from ..factories import TODAY, CertificateFactory, ProductFactory, minimal_pdf
-from .conftest import pdf_upload
+from .conftest import draft, pdf_upload
 
 GMP_URL = reverse("applicant:evidence_upload", args=["gmp"])
 
@@ -192,3 +192,9 @@ def test_the_evidence_list_query_count_does_not_grow_with_rows(
         CertificateFactory(organisation=member.organisation)
     with django_assert_max_num_queries(6):
         assert signed_in.get(reverse("applicant:evidence")).status_code == 200
+
+
+def test_the_precheck_starts_from_the_nra_of_the_latest_request(signed_in, member):
+    case = draft(member)
+    form = signed_in.get(reverse("applicant:evidence_upload", args=["cpp"])).context["form"]
+    assert form["nra"].value() == case.authority_id

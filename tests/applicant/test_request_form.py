@@ -148,3 +148,9 @@ def test_another_organisations_request_is_not_found(signed_in):
     foreign = WaiverRequestFactory()
     assert signed_in.get(step_url(foreign, "basics")).status_code == 404
     assert signed_in.get(reverse("applicant:status", args=[foreign.reference])).status_code == 404
+
+
+def test_editing_a_draft_resumes_at_the_first_step_with_nothing_entered(signed_in, member):
+    case = draft(member, justification="")
+    page = signed_in.get(reverse("applicant:status", args=[case.reference])).content.decode()
+    assert step_url(case, "justification") in page

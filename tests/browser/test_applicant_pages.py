@@ -1,8 +1,10 @@
 """Every main applicant page passes an axe-core scan and is usable from the keyboard."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from waivers.models import State, WaiverRequest
 from waivers.workflow import fire
 
 from ..factories import ApplicantFactory, CoaFactory, WaiverRequestFactory
@@ -55,3 +57,21 @@ def test_the_request_form_is_usable_from_the_keyboard(page):
     expect(page.get_by_role("heading", name="Sampling data")).to_be_visible()
     case.refresh_from_db()
     assert case.justification == "Typed from the keyboard."
+
+
+def test_an_applicant_applies_for_renewal_of_a_granted_waiver(page):
+    applicant = ApplicantFactory()
+    case = WaiverRequestFactory(organisation=applicant.organisation, created_by=applicant)
+    now = timezone.now()
+    WaiverRequest.objects.filter(pk=case.pk).update(
+        state=State.APPROVED, submitted_at=now, decided_at=now, valid_until=now.date()
+    )
+    sign_in(page, applicant.username)
+    page.goto(f"/applicant/requests/{case.reference}/")
+    page.get_by_role("button", name="Apply for renewal").click()
+    renewal = WaiverRequest.objects.get(renewal_of=case)
+    expect(page.get_by_role("heading", name=f"Waiver request {renewal.reference}")).to_contain_text(
+        f"renewal of {case.reference}"
+    )
+    expect(page.locator("#id_product")).to_have_value(str(case.product_id))
+    assert_accessible(page)

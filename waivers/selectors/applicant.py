@@ -49,6 +49,11 @@ def receiving_nras() -> QuerySet[Authority]:
     return Authority.objects.filter(receives_requests=True).select_related("policy")
 
 
+def last_addressed_nra(user: User) -> int | None:
+    """The NRA of the organisation's most recently changed request: the likely one to check against."""
+    return home_requests(user).values_list("authority_id", flat=True).first()
+
+
 def authority_register() -> QuerySet[Authority]:
     return Authority.objects.order_by("code")
 

@@ -41,7 +41,12 @@ def evidence_upload(request: ApplicantRequest, kind: str) -> HttpResponse:
     form_class = EVIDENCE_FORMS.get(kind)
     if form_class is None:
         raise Http404("No such kind of evidence.")
-    form = form_class(request.POST or None, request.FILES or None, user=request.user)
+    form = form_class(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"nra": selectors.last_addressed_nra(request.user)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             upload = upload_certificate(

@@ -48,6 +48,21 @@ HOME_PAGE_SIZE = 50
 TAKES_USER = (BasicsForm, SitesForm, EvidenceChoiceForm)
 
 
+def _resume_step(case: WaiverRequest) -> str | None:
+    """Where a draft's editing picks up: the first step with nothing entered yet."""
+    if case.state != State.DRAFT:
+        return None
+    if not case.sites.all():
+        return "sites"
+    if not case.justification.strip():
+        return "justification"
+    if case.batch_size is None:
+        return "sampling"
+    if not case.certificates.all():
+        return "evidence"
+    return "review"
+
+
 def _impact(case: WaiverRequest) -> tuple[impact.Impact | None, str]:
     """The case's sampling impact; no complaint before the batch size, the first figure, is entered."""
     if case.batch_size is None:
@@ -228,6 +243,7 @@ def _render_status(
         "impact_error": error,
         "policy": getattr(case.authority, "policy", None),
         "can_renew": case.state in case_services.RENEWABLE_STATES,
+        "resume_step": _resume_step(case),
         "decided": case.state in DECIDED_STATES,
         "errors_from": errors_from,
         "respond_form": forms_.get("respond_form")
