@@ -10,6 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_impact_redraws_live_without_a_page_reload(page):
+    script_errors: list = []
+    page.on("pageerror", lambda error: script_errors.append(error))
     applicant = ApplicantFactory()
     product = ProductFactory(organisation=applicant.organisation, production_model="MTS")
     case = WaiverRequestFactory(
@@ -61,3 +63,4 @@ def test_the_impact_redraws_live_without_a_page_reload(page):
     page.fill("#id_units_per_patient", "0")
     expect(impact).to_contain_text("Units per patient dose")
     assert page.evaluate("window.stillTheSamePage") is True
+    assert script_errors == []

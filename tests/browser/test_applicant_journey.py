@@ -49,6 +49,8 @@ def upload(page: Page, kind: str, fields: dict[str, str], selects: dict[str, str
 
 
 def test_an_applicant_applies_answers_an_information_request_and_withdraws_another(page):
+    script_errors: list = []
+    page.on("pageerror", lambda error: script_errors.append(error))
     applicant = ApplicantFactory(is_organisation_admin=True)
     nra = NraFactory(code="KZ-NRA", name="National Centre")
     mature = MatureAuthorityFactory(code="CH-SMC", name="Swissmedic")
@@ -197,6 +199,7 @@ def test_an_applicant_applies_answers_an_information_request_and_withdraws_anoth
     expect(page.get_by_role("alert")).to_contain_text("withdrawn")
     other.refresh_from_db()
     assert other.state == State.WITHDRAWN
+    assert script_errors == []
 
 
 def test_an_upload_refusal_is_shown_next_to_the_file_field(page):

@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_main_applicant_pages_pass_an_accessibility_scan(page):
+    script_errors: list = []
+    page.on("pageerror", lambda error: script_errors.append(error))
     applicant = ApplicantFactory(is_organisation_admin=True)
     case = WaiverRequestFactory(organisation=applicant.organisation, created_by=applicant)
     fire(case, "submit", actor=applicant)
@@ -34,6 +36,7 @@ def test_the_main_applicant_pages_pass_an_accessibility_scan(page):
         page.goto(path)
         expect(page.locator("h1")).to_be_visible()
         assert_accessible(page)
+    assert script_errors == []
 
 
 def test_the_password_reset_page_passes_an_accessibility_scan(page):
