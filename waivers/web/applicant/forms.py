@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.forms.models import fields_for_model
 
 from ...models import (
@@ -23,6 +24,13 @@ from ...models import (
 from ...selectors import applicant as selectors
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A form's choice field over model rows, typed as such for its queryset and labels."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
 
 
 class SiteForm(forms.ModelForm):
@@ -52,7 +60,7 @@ class EvidenceForm(forms.Form):
     kind: str
     field_names: list[str]
     labels: dict[str, str] = {}
-    widgets: dict[str, forms.Widget] = {}
+    widgets: dict[str, type[forms.Widget] | forms.Widget] = {}
     overrides: dict[str, forms.Field] = {}
     required: tuple[str, ...] = ()
 
@@ -81,16 +89,15 @@ class EvidenceForm(forms.Form):
         for name in self.required:
             self.fields[name].required = True
         if "issuing_authority" in self.fields:
-            field = self.fields["issuing_authority"]
+            field = _model_choice(self, "issuing_authority")
             field.queryset = selectors.authority_register()
-            field.widget = forms.Select(
-                attrs={"data-filterable": "true", "data-precheck": "issuing_authority"},
-                choices=field.choices,
+            field.widget.attrs.update(
+                {"data-filterable": "true", "data-precheck": "issuing_authority"}
             )
         if "site" in self.fields:
-            self.fields["site"].queryset = selectors.sites(user)
+            _model_choice(self, "site").queryset = selectors.sites(user)
         if "product" in self.fields:
-            self.fields["product"].queryset = selectors.products(user)
+            _model_choice(self, "product").queryset = selectors.products(user)
         for name in ("issued_on", "valid_until", "batch_expires_on"):
             if name in self.fields:
                 self.fields[name].widget.attrs["data-precheck"] = name
@@ -227,10 +234,10 @@ class PrecheckForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nra"].queryset = selectors.receiving_nras()
-        self.fields["issuing_authority"].queryset = selectors.authority_register().prefetch_related(
-            "recognitions"
-        )
+        _model_choice(self, "nra").queryset = selectors.receiving_nras()
+        _model_choice(
+            self, "issuing_authority"
+        ).queryset = selectors.authority_register().prefetch_related("recognitions")
 
 
 class VersionedForm(forms.Form):
@@ -251,8 +258,8 @@ class BasicsForm(VersionedForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["authority"].queryset = selectors.receiving_nras()
-        self.fields["product"].queryset = selectors.products(user)
+        _model_choice(self, "authority").queryset = selectors.receiving_nras()
+        _model_choice(self, "product").queryset = selectors.products(user)
         self.fields["version"].required = False
 
 
@@ -265,7 +272,7 @@ class SitesForm(VersionedForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = selectors.sites(user)
+        _model_choice(self, "sites").queryset = selectors.sites(user)
 
 
 class JustificationForm(VersionedForm):
@@ -293,14 +300,27 @@ class SamplingForm(VersionedForm):
             "testing_days": "In-country testing (days)",
         }
         for name in SAMPLING_FIELDS:
-            field = WaiverRequest._meta.get_field(name).formfield(label=labels[name])
+            model_field = WaiverRequest._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            field = model_field.formfield(label=labels[name])
+            assert field is not None
             field.required = name == "testing_countries"
             field.widget.attrs["data-impact-input"] = name
             self.fields[name] = field
 
 
+class CertificateChoiceField(forms.ModelMultipleChoiceField):
+    """Certificates labelled with what a reader picks them by: kind, number, authority, expiry."""
+
+    def label_from_instance(self, obj: Certificate) -> str:
+        expires = obj.expires_on
+        until = f", valid until {expires:%Y-%m-%d}" if expires else ""
+        by = f" by {obj.issuing_authority.code}" if obj.issuing_authority else ""
+        return f"{obj}{by}{until}"
+
+
 class EvidenceChoiceForm(VersionedForm):
-    certificates = forms.ModelMultipleChoiceField(
+    certificates = CertificateChoiceField(
         queryset=Certificate.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -309,23 +329,14 @@ class EvidenceChoiceForm(VersionedForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["certificates"]
-        field.queryset = selectors.certificates(user)
-        field.label_from_instance = certificate_label
-
-
-def certificate_label(certificate: Certificate) -> str:
-    expires = certificate.expires_on
-    until = f", valid until {expires:%Y-%m-%d}" if expires else ""
-    by = f" by {certificate.issuing_authority.code}" if certificate.issuing_authority else ""
-    return f"{certificate}{by}{until}"
+        _model_choice(self, "certificates").queryset = selectors.certificates(user)
 
 
 class RespondForm(VersionedForm):
     message = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), label="Your answer to the NRA"
     )
-    certificates = forms.ModelMultipleChoiceField(
+    certificates = CertificateChoiceField(
         queryset=Certificate.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -334,9 +345,8 @@ class RespondForm(VersionedForm):
 
     def __init__(self, *args: Any, user: User, case: WaiverRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["certificates"]
-        field.queryset = selectors.certificates(user).exclude(waiver_requests=case)
-        field.label_from_instance = certificate_label
+        own = selectors.certificates(user)
+        _model_choice(self, "certificates").queryset = own.exclude(waiver_requests=case)
 
 
 class WithdrawForm(VersionedForm):
