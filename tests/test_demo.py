@@ -44,11 +44,11 @@ def test_seed_demo_creates_the_promised_deployment_and_is_idempotent(demo):
 
 def test_demo_users_sign_in_and_see_their_work(demo, client):
     assert client.login(username="applicant", password="reliance-demo-2026")
-    page = client.get("/").content.decode()
+    page = client.get("/", follow=True).content.decode()
     assert "WR-" in page
     client.logout()
     assert client.login(username="applicant2", password="reliance-demo-2026")
-    assert "Helixcel" not in client.get("/").content.decode()
+    assert "Helixcel" not in client.get("/", follow=True).content.decode()
 
 
 def test_seed_demo_refuses_in_production(settings):

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from .. import audit
 from ..errors import InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
-from ..models import Authority, ReferenceCounter, Role, State, User, WaiverRequest
+from ..models import (
+    GRANTED_STATES,
+    Authority,
+    ReferenceCounter,
+    Role,
+    State,
+    User,
+    WaiverRequest,
+)
 from .evidence import _validation_errors
 
 EDITABLE_FIELDS = (
@@ -159,3 +167,38 @@ def update_draft(
                 changes=changes,
             )
     return case
+
+
+RENEWABLE_STATES = (*GRANTED_STATES, State.EXPIRED)
+
+
+def renew(*, waiver: WaiverRequest, user: User) -> WaiverRequest:
+    """A new draft copying a granted or expired waiver's request, linked to it by ``renewal_of``.
+
+    One draft renewal at a time: asking again returns the draft already started.
+    """
+    _require_applicant(user)
+    if waiver.organisation_id != user.organisation_id:
+        raise NotPermitted("This case belongs to another organisation.")
+    if waiver.state not in RENEWABLE_STATES:
+        raise TransitionNotAllowed("renew", waiver.state, "apply for renewal of")
+    pending = waiver.renewals.filter(state=State.DRAFT).first()
+    if pending is not None:
+        return pending
+    values: dict[str, Any] = {name: getattr(waiver, name) for name in EDITABLE_FIELDS}
+    values["sites"] = list(waiver.sites.all())
+    values["certificates"] = list(waiver.certificates.all())
+    with transaction.atomic():
+        renewal = create_request(user=user, **values)
+        renewal.renewal_of = waiver
+        renewal.save(update_fields=["renewal_of"])
+        audit.record(
+            renewal,
+            actor=user,
+            action="renew",
+            from_state=State.DRAFT,
+            to_state=State.DRAFT,
+            changes={"renewal_of": waiver.reference},
+            reason=f"Renewal of {waiver.reference}",
+        )
+    return renewal

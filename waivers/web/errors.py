@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from ..errors import DomainError, EvidenceIncomplete, InvalidInput
+from ..errors import DomainError, EvidenceIncomplete, FileTooLarge, InvalidInput, NotAPdf
 
 
 def add_to_form(form: forms.Form, exc: DomainError) -> None:
@@ -16,5 +16,7 @@ def add_to_form(form: forms.Form, exc: DomainError) -> None:
     elif isinstance(exc, EvidenceIncomplete):
         for reason in exc.reasons:
             form.add_error(None, reason)
+    elif isinstance(exc, (FileTooLarge, NotAPdf)) and "file" in form.fields:
+        form.add_error("file", exc.message)
     else:
         form.add_error(None, exc.message)

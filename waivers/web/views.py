@@ -12,6 +12,7 @@ from ..models import Role
 #: Where each role lands after signing in.
 LANDING = {
     Role.REGISTRAR: "admin:index",
+    Role.APPLICANT: "applicant:home",
 }
 
 

@@ -1,0 +1,146 @@
+"""Read queries behind the applicant's pages, all scoped through waivers.access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from ..access import certificates_for, products_for, sites_for, waivers_for
+from ..audit import entries_for
+from ..models import (
+    Authority,
+    Certificate,
+    CheckResult,
+    DecisionLetter,
+    Message,
+    Product,
+    Site,
+    User,
+    WaiverRequest,
+)
+
+
+def home_requests(user: User, *, state: str = "", q: str = "") -> QuerySet[WaiverRequest]:
+    """The organisation's requests, newest change first, optionally by state and text."""
+    cases = waivers_for(user).select_related("authority", "product").order_by("-updated_at")
+    if state:
+        cases = cases.filter(state=state)
+    if q.strip():
+        text = q.strip()
+        cases = cases.filter(Q(reference__icontains=text) | Q(product__name__icontains=text))
+    return cases
+
+
+def sites(user: User) -> QuerySet[Site]:
+    return sites_for(user).order_by("name")
+
+
+def products(user: User) -> QuerySet[Product]:
+    return products_for(user).order_by("name")
+
+
+def certificates(user: User) -> QuerySet[Certificate]:
+    return certificates_for(user).select_related("issuing_authority", "site", "product")
+
+
+def receiving_nras() -> QuerySet[Authority]:
+    return Authority.objects.filter(receives_requests=True).select_related("policy")
+
+
+def last_addressed_nra(user: User) -> int | None:
+    """The NRA of the organisation's most recently changed request: the likely one to check against."""
+    return home_requests(user).values_list("authority_id", flat=True).first()
+
+
+def authority_register() -> QuerySet[Authority]:
+    return Authority.objects.order_by("code")
+
+
+def case_by_reference(user: User, reference: str) -> WaiverRequest:
+    """One of the user's cases, or Http404 via DoesNotExist for anyone else's."""
+    return (
+        waivers_for(user)
+        .select_related("authority", "authority__policy", "product", "renewal_of")
+        .prefetch_related(
+            "sites",
+            Prefetch(
+                "certificates", queryset=Certificate.objects.select_related("issuing_authority")
+            ),
+        )
+        .get(reference=reference)
+    )
+
+
+#: How each audited step reads on the applicant's timeline.
+STEP_LABELS = {
+    "create": "Draft created",
+    "edit": "Draft edited",
+    "renew": "Renewal started",
+    "submit": "Submitted",
+    "assign": "Assigned to a reviewer",
+    "request_information": "Information requested",
+    "respond": "Information provided",
+    "recommend": "Decision recommended",
+    "return": "Returned to the reviewer",
+    "sign": "Decision signed",
+    "withdraw": "Withdrawn",
+    "revoke": "Waiver revoked",
+    "lapse": "Waiver expired",
+}
+#: Audited events that are no step of the case (a mistyped signing password).
+NOT_STEPS = ("signature_refused",)
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    label: str
+    actor_name: str
+    at: datetime
+    from_state: str
+    to_state: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """Everything the status page shows of a case."""
+
+    case: WaiverRequest
+    timeline: list[TimelineStep]
+    checks: list[CheckResult]
+    messages: list[Message]
+    letter: DecisionLetter | None
+    renewals: list[WaiverRequest]
+
+
+def status_page(case: WaiverRequest) -> StatusPage:
+    return StatusPage(
+        case=case,
+        timeline=[
+            TimelineStep(
+                label=STEP_LABELS.get(e.action, e.action.replace("_", " ").capitalize()),
+                actor_name=e.actor_name,
+                at=e.at,
+                from_state=e.from_state,
+                to_state=e.to_state,
+                reason=e.reason,
+            )
+            for e in entries_for(case).exclude(action__in=NOT_STEPS)
+        ],
+        checks=list(case.check_results.all()),
+        messages=list(case.messages.select_related("author")),
+        letter=latest_letter(case),
+        renewals=list(case.renewals.all()),
+    )
+
+
+def latest_letter(case: WaiverRequest) -> DecisionLetter | None:
+    return case.letters.order_by("-version").first()
+
+
+def colleagues(user: User) -> QuerySet[User]:
+    return User.objects.filter(organisation_id=user.organisation_id).order_by(
+        "last_name", "username"
+    )
