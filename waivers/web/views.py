@@ -12,6 +12,8 @@ from ..models import Role
 #: Where each role lands after signing in.
 LANDING = {
     Role.REGISTRAR: "admin:index",
+    Role.REVIEWER: "nra:queue",
+    Role.APPROVER: "nra:queue",
 }
 
 

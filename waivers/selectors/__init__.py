@@ -1,0 +1,1 @@
+"""Read queries for pages and the API, one module per audience."""
