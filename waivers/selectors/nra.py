@@ -5,7 +5,7 @@ Every query starts from ``waivers_for(user)``, so a case of another NRA is simpl
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import (
@@ -142,12 +142,12 @@ def queue(
     - ``check_status`` filters on the worst-check subquery, which looks results up by the
       (waiver, check_name) unique index.
     """
-    target = timedelta(days=target_review_days(user))
     qs = with_clock(waivers_for(user)).annotate(
         check_status=worst_check_status(),
+        target_days=Coalesce("authority__policy__target_review_days", Value(DEFAULT_TARGET_DAYS)),
         overdue=Case(
             When(
-                Q(clock_seconds__gt=target.total_seconds()) & Q(state__in=OPEN_STATES),
+                Q(clock_seconds__gt=F("target_days") * 86400) & Q(state__in=OPEN_STATES),
                 then=Value(True),
             ),
             default=Value(False),

@@ -43,6 +43,13 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("age", "Age (oldest submission first)"), ("clock", "Clock (longest first)")],
     )
+    per_page = forms.TypedChoiceField(
+        label="Per page",
+        required=False,
+        coerce=int,
+        empty_value=25,
+        choices=[(25, "25"), (50, "50"), (100, "100")],
+    )
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for selectors.nra.queue from whatever was valid."""
@@ -57,6 +64,9 @@ class QueueFilterForm(forms.Form):
             "overdue": overdue,
             "sort": data.get("sort") or "age",
         }
+
+    def page_size(self) -> int:
+        return (self.cleaned_data.get("per_page") if self.is_valid() else None) or 25
 
 
 class CaseActionForm(forms.Form):

@@ -30,7 +30,6 @@ from ...services.audit_export import audit_trail_csv, audit_trail_pdf, describe_
 from ..errors import add_to_form
 from . import forms
 
-PAGE_SIZE = 25
 #: Actions asked for in a dialog; a refused one re-opens its dialog with the reason.
 DIALOGS = ("sign", "revoke")
 
@@ -72,7 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The NRA's cases needing action, with filters, counts per state and pagination."""
     user = request.user
     filters = forms.QueueFilterForm(request.GET or None)
-    page = Paginator(selectors.queue(user=user, **filters.filters()), PAGE_SIZE).get_page(
+    page = Paginator(selectors.queue(user=user, **filters.filters()), filters.page_size()).get_page(
         request.GET.get("page")
     )
     return render(
