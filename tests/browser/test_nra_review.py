@@ -120,3 +120,50 @@ def test_applicant_reviewer_and_approver_reach_a_signed_decision(new_page):
     expect(applicant_page.get_by_role("table", name="Signature manifest")).to_contain_text(
         "Anton Approver"
     )
+
+
+def test_two_reviewers_on_one_case_the_slower_is_told_to_reload(new_page):
+    nra = NraFactory()
+    applicant = ApplicantFactory()
+    first, second = ReviewerFactory(nra=nra), ReviewerFactory(nra=nra)
+    draft = WaiverRequestFactory(organisation=applicant.organisation, authority=nra)
+    reference = fire(draft, "submit", actor=applicant).reference
+
+    pages = []
+    for reviewer in (first, second):
+        page = new_page()
+        sign_in(page, reviewer.username)
+        open_case(page, reference)
+        pages.append(page)
+    pages[0].get_by_role("button", name="Take this case").click()
+    expect(pages[0].get_by_role("alert")).to_contain_text("You took the case")
+    pages[1].get_by_role("button", name="Take this case").click()
+    expect(pages[1].get_by_role("alert")).to_contain_text("This case changed since you opened it")
+    pages[1].get_by_role("link", name="reload the page").click()
+    expect(pages[1].locator(".state-badge")).to_have_text("Under review")
+    expect(pages[1].get_by_text(first.printed_name).first).to_be_visible()
+    assert WaiverRequest.objects.get(reference=reference).reviewer == first
+
+
+def test_queue_filters_narrow_the_list(page):
+    nra = NraFactory()
+    reviewer = ReviewerFactory(nra=nra)
+    mine = WaiverRequestFactory(authority=nra, evidence=False)
+    other = WaiverRequestFactory(authority=nra, evidence=False, scope="clinical_trial")
+    for case in (mine, other):
+        WaiverRequest.objects.filter(pk=case.pk).update(
+            state=State.SUBMITTED, submitted_at=case.created_at
+        )
+    WaiverRequest.objects.filter(pk=mine.pk).update(state=State.UNDER_REVIEW, reviewer=reviewer)
+    sign_in(page, reviewer.username)
+    page.get_by_label("Assignee").select_option("Mine")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("link", name=mine.reference)).to_be_visible()
+    expect(page.get_by_role("link", name=other.reference)).to_have_count(0)
+    page.get_by_role("link", name="Clear").click()
+    page.get_by_label("Scope").select_option("Clinical-trial import")
+    page.get_by_label("Search").fill(other.reference)
+    page.get_by_label("Search").press("Enter")
+    expect(page.get_by_role("link", name=other.reference)).to_be_visible()
+    expect(page.get_by_role("link", name=mine.reference)).to_have_count(0)
+    assert_accessible(page)
