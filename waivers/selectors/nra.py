@@ -62,6 +62,8 @@ SORTS = {
 
 def target_review_days(user: User) -> int:
     """The review-time target of the user's NRA (its policy's, or the policy default)."""
+    if user.nra_id is None:
+        return DEFAULT_TARGET_DAYS
     policy = ReliancePolicy.objects.filter(authority_id=user.nra_id).only("target_review_days")
     target = policy.values_list("target_review_days", flat=True).first()
     return DEFAULT_TARGET_DAYS if target is None else target
@@ -72,7 +74,15 @@ class EpochSeconds(Func):
 
     output_field = FloatField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
         raise NotImplementedError(f"EpochSeconds does not support {connection.vendor}.")
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
@@ -105,7 +115,7 @@ def with_clock(qs: QuerySet[WaiverRequest], now: datetime | None = None) -> Quer
     )
 
 
-def worst_check_status() -> Subquery:
+def worst_check_status() -> Coalesce:
     """The worst automated check result of the case ('' when none has run).
 
     Served by the unique index of one_result_per_check (waiver, check_name).

@@ -47,7 +47,7 @@ class QueueFilterForm(forms.Form):
         label="Per page",
         required=False,
         coerce=int,
-        empty_value=25,
+        empty_value=None,
         choices=[(25, "25"), (50, "50"), (100, "100")],
     )
 
@@ -87,15 +87,19 @@ class TakeForm(CaseActionForm):
     pass
 
 
+class ColleagueField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.printed_name} ({obj.get_role_display()})"
+
+
 class AssignForm(CaseActionForm):
-    reviewer = forms.ModelChoiceField(label="Assign to", queryset=User.objects.none())
+    reviewer = ColleagueField(label="Assign to", queryset=User.objects.none())
 
     def __init__(self, *args: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["reviewer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = colleagues
-        field.label_from_instance = lambda u: f"{u.printed_name} ({u.get_role_display()})"
 
 
 class RequestInformationForm(CaseActionForm):

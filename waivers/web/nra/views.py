@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
@@ -45,17 +45,25 @@ ACTIONS: dict[str, tuple[str, type[forms.CaseActionForm]]] = {
 }
 
 
-def nra_staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def nra_staff_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Signed in, and a reviewer or approver of an NRA; anyone else is refused (403)."""
 
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_nra_staff:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not _user(request).is_nra_staff:
             raise PermissionDenied("These pages are for NRA reviewers and approvers.")
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (login_required ran first)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _case_or_404(user: User, reference: str) -> WaiverRequest:
@@ -69,7 +77,7 @@ def _case_or_404(user: User, reference: str) -> WaiverRequest:
 @nra_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The NRA's cases needing action, with filters, counts per state and pagination."""
-    user = request.user
+    user = _user(request)
     filters = forms.QueueFilterForm(request.GET or None)
     page = Paginator(selectors.queue(user=user, **filters.filters()), filters.page_size()).get_page(
         request.GET.get("page")
@@ -120,7 +128,7 @@ def _render_case(
     stale: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     figures, impact_error = impact.of_request(case)
     target_days = selectors.target_review_days(user)
     return render(
@@ -131,7 +139,7 @@ def _render_case(
             "impact": figures,
             "impact_error": impact_error,
             "target_days": target_days,
-            "overdue": case.decided_at is None and case.days_on_clock > target_days,
+            "overdue": case.decided_at is None and getattr(case, "days_on_clock", 0) > target_days,
             "assessment_rows": as_rows(case.assessment),
             "timeline": [(e, describe_changes(e.changes)) for e in entries_for(case)],
             "action_forms": _action_forms(case, user, bound or {}),
@@ -146,7 +154,7 @@ def _render_case(
 @require_GET
 @nra_staff_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_case(request, _case_or_404(request.user, reference))
+    return _render_case(request, _case_or_404(_user(request), reference))
 
 
 @require_POST
@@ -155,7 +163,7 @@ def case_action(request: HttpRequest, reference: str, slug: str) -> HttpResponse
     """Fire one workflow action from its form; a refusal re-renders the page with the reason."""
     if slug not in ACTIONS:
         raise Http404("No such action.")
-    user = request.user
+    user = _user(request)
     case = _case_or_404(user, reference)
     action, form_class = ACTIONS[slug]
     form = _form(form_class, user, data=request.POST)
@@ -234,19 +242,19 @@ def _pdf_response(certificate: Certificate, *, as_attachment: bool) -> FileRespo
 @xframe_options_sameorigin
 def certificate_view(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """The PDF inline, for the viewer on the case page (the only frame this site allows)."""
-    return _pdf_response(_certificate(request.user, reference, pk), as_attachment=False)
+    return _pdf_response(_certificate(_user(request), reference, pk), as_attachment=False)
 
 
 @require_GET
 @nra_staff_required
 def certificate_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    return _pdf_response(_certificate(request.user, reference, pk), as_attachment=True)
+    return _pdf_response(_certificate(_user(request), reference, pk), as_attachment=True)
 
 
 @require_GET
 @nra_staff_required
 def audit_csv(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case_or_404(request.user, reference)
+    case = _case_or_404(_user(request), reference)
     response = HttpResponse(audit_trail_csv(case), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-audit-trail.csv"'
     return response
@@ -255,7 +263,7 @@ def audit_csv(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @nra_staff_required
 def audit_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case_or_404(request.user, reference)
+    case = _case_or_404(_user(request), reference)
     response = HttpResponse(audit_trail_pdf(case), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-audit-trail.pdf"'
     return response
