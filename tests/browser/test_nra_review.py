@@ -26,6 +26,19 @@ def sign_out(page: Page) -> None:
     page.wait_for_load_state()
 
 
+def wait_until_dialog_settled(page: Page) -> None:
+    """Bootstrap fades a dialog in; scan it once its colours are final, not mid-animation."""
+    page.wait_for_function(
+        """() => {
+            const dialog = document.querySelector('.modal.show .modal-dialog');
+            const backdrop = document.querySelector('.modal-backdrop.show');
+            return dialog && backdrop && getComputedStyle(dialog).transform === 'none'
+                && getComputedStyle(dialog.parentElement).opacity === '1'
+                && getComputedStyle(backdrop).opacity === '0.5';
+        }"""
+    )
+
+
 def open_case(page: Page, reference: str) -> None:
     page.goto("/nra/queue/")
     page.get_by_role("link", name=reference).click()
@@ -101,6 +114,7 @@ def test_applicant_reviewer_and_approver_reach_a_signed_decision(new_page):
     nra_page.get_by_role("button", name="Sign the decision…").click()
     dialog = nra_page.get_by_role("dialog", name="Electronic signature")
     expect(dialog).to_contain_text("Approval of waiver decision")
+    wait_until_dialog_settled(nra_page)
     assert_accessible(nra_page)
     dialog.get_by_label("Your password").fill("not my password")
     dialog.get_by_role("button", name="Sign", exact=True).click()
