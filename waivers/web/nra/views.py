@@ -205,7 +205,7 @@ def case_action(request: HttpRequest, reference: str, slug: str) -> HttpResponse
 DONE = {
     "take": "You took the case; it is now under your review.",
     "assign": "The case is assigned.",
-    "request-information": "Information requested: the applicant is notified and the clock stopped.",
+    "request-information": "Information requested; the clock stands still until the applicant responds.",
     "recommend": "Your recommendation is recorded; an approver will decide.",
     "return": "The case is returned to the reviewer.",
     "sign": "Decision signed.",
