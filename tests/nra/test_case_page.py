@@ -1,5 +1,7 @@
 """The case review page: what it shows, which actions it offers, and what it hides from others."""
 
+from datetime import timedelta
+
 import pytest
 
 from waivers.models import Message
@@ -157,3 +159,12 @@ def test_applicants_cannot_use_the_nra_pages(client, submitted, applicant):
     assert client.get(f"/nra/cases/{submitted.reference}/").status_code == 403
     client.force_login(ApplicantFactory())
     assert client.get(f"/nra/cases/{submitted.reference}/").status_code == 403
+
+
+def test_an_overdue_case_says_so_against_the_nras_target(client, submitted, reviewer):
+    submitted.authority.policy.target_review_days = 10
+    submitted.authority.policy.save()
+    submitted.submitted_at -= timedelta(days=12)
+    submitted.save()
+    html = page(client, reviewer, submitted)
+    assert "12 of 10 days on the clock — overdue" in html

@@ -191,3 +191,18 @@ def test_queue_page_needs_a_constant_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get("/nra/queue/", {"per_page": 100})
     assert len(response.context["page"].object_list) == rows
+
+
+def test_unassigned_cases_can_be_taken_from_the_queue(client, nra, me):
+    waiting = queued_case(nra)
+    theirs = queued_case(nra, state=State.UNDER_REVIEW, reviewer=me)
+    client.force_login(me)
+    html = client.get("/nra/queue/").content.decode()
+    assert f'aria-label="Take {waiting.reference}"' in html
+    assert f'aria-label="Take {theirs.reference}"' not in html
+    response = client.post(
+        f"/nra/cases/{waiting.reference}/take/", {"expected_version": waiting.version}
+    )
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.reviewer == me and waiting.state == State.UNDER_REVIEW

@@ -95,11 +95,13 @@ class EpochSeconds(Func):
 
 
 def with_clock(qs: QuerySet[WaiverRequest], now: datetime | None = None) -> QuerySet[WaiverRequest]:
-    """Annotate ``clock_seconds``: time on the review clock, as ``WaiverRequest.clock_days`` counts.
+    """Annotate the review clock against the NRA's target: the SQL twin of ``clock_days``.
 
-    The clock runs from submission to the decision, stands still from ``clock_paused_since``,
-    and excludes ``clock_paused_seconds`` of earlier pauses. Computed in SQL so that the queue can
-    filter and sort by it and still paginate in the database.
+    ``clock_seconds`` runs from submission to the decision, stands still from
+    ``clock_paused_since`` and excludes ``clock_paused_seconds`` of earlier pauses, exactly as
+    ``WaiverRequest.clock_days`` counts (a test holds the two together); ``days_on_clock`` is its
+    whole days, ``target_days`` the policy's target and ``overdue`` whether an open case is past
+    it. In SQL so that the queue can filter and sort by them and still paginate in the database.
     """
     end = Coalesce(
         "decided_at",
@@ -112,6 +114,14 @@ def with_clock(qs: QuerySet[WaiverRequest], now: datetime | None = None) -> Quer
             output_field=FloatField(),
         ),
         days_on_clock=Floor(F("clock_seconds") / 86400, output_field=IntegerField()),
+        target_days=Coalesce("authority__policy__target_review_days", Value(DEFAULT_TARGET_DAYS)),
+        overdue=Case(
+            When(
+                Q(clock_seconds__gt=F("target_days") * 86400) & Q(state__in=OPEN_STATES),
+                then=Value(True),
+            ),
+            default=Value(False),
+        ),
     )
 
 
@@ -152,17 +162,7 @@ def queue(
     - ``check_status`` filters on the worst-check subquery, which looks results up by the
       (waiver, check_name) unique index.
     """
-    qs = with_clock(waivers_for(user)).annotate(
-        check_status=worst_check_status(),
-        target_days=Coalesce("authority__policy__target_review_days", Value(DEFAULT_TARGET_DAYS)),
-        overdue=Case(
-            When(
-                Q(clock_seconds__gt=F("target_days") * 86400) & Q(state__in=OPEN_STATES),
-                then=Value(True),
-            ),
-            default=Value(False),
-        ),
-    )
+    qs = with_clock(waivers_for(user)).annotate(check_status=worst_check_status())
     qs = qs.filter(state=state) if state else qs.filter(state__in=OPEN_STATES)
     if scope:
         qs = qs.filter(scope=scope)

@@ -21,11 +21,12 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import impact, workflow
-from ...assessment import as_rows, checklist
+from ...assessment import as_rows
 from ...audit import entries_for
 from ...errors import DomainError, StaleCase
 from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
+from ...services import review
 from ...services.audit_export import audit_trail_csv, audit_trail_pdf, describe_changes
 from ..errors import add_to_form
 from . import forms
@@ -88,12 +89,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
+            "takeable": {case.pk for case in page if _may_take(case, user)},
             "counts": [
                 (state, State(state).label, n) for state, n in selectors.queue_counts(user).items()
             ],
             "target_days": selectors.target_review_days(user),
         },
     )
+
+
+def _may_take(case: WaiverRequest, user: User) -> bool:
+    """Taking is assigning to oneself, offered while the case is not already one's own."""
+    return case.reviewer_id != user.pk and "assign" in workflow.allowed_actions(case, user)
 
 
 def _action_forms(
@@ -103,7 +110,7 @@ def _action_forms(
     allowed = workflow.allowed_actions(case, user)
     result = {}
     for slug, (action, form_class) in ACTIONS.items():
-        if action not in allowed or (slug == "take" and case.reviewer_id == user.pk):
+        if action not in allowed or (slug == "take" and not _may_take(case, user)):
             continue
         result[slug] = bound.get(slug) or _form(
             form_class, user, initial={"expected_version": case.version}
@@ -130,7 +137,6 @@ def _render_case(
 ) -> HttpResponse:
     user = _user(request)
     figures, impact_error = impact.of_request(case)
-    target_days = selectors.target_review_days(user)
     return render(
         request,
         "nra/case.html",
@@ -138,8 +144,6 @@ def _render_case(
             "case": case,
             "impact": figures,
             "impact_error": impact_error,
-            "target_days": target_days,
-            "overdue": case.decided_at is None and getattr(case, "days_on_clock", 0) > target_days,
             "assessment_rows": as_rows(case.assessment),
             "timeline": [(e, describe_changes(e.changes)) for e in entries_for(case)],
             "action_forms": _action_forms(case, user, bound or {}),
@@ -170,22 +174,22 @@ def case_action(request: HttpRequest, reference: str, slug: str) -> HttpResponse
     if not form.is_valid():
         return _render_case(request, case, bound={slug: form}, status=400)
     params = form.params()
-    if slug == "take":
-        params["reviewer"] = user
+    expected_version = form.cleaned_data["expected_version"]
     try:
-        if slug == "recommend":
-            assert isinstance(form, forms.RecommendForm)
-            params = {
-                k: v for k, v in params.items() if k in ("outcome", "rationale", "conditions")
-            }
-            params["assessment"] = checklist(form.answers(), outcome=params["outcome"])
-        workflow.fire(
-            case,
-            action,
-            actor=user,
-            expected_version=form.cleaned_data["expected_version"],
-            **params,
-        )
+        if isinstance(form, forms.RecommendForm):
+            review.recommend(
+                waiver=case,
+                user=user,
+                answers=form.answers(),
+                outcome=params["outcome"],
+                rationale=params["rationale"],
+                conditions=params.get("conditions", ""),
+                expected_version=expected_version,
+            )
+        else:
+            if slug == "take":
+                params["reviewer"] = user
+            workflow.fire(case, action, actor=user, expected_version=expected_version, **params)
     except DomainError as exc:
         add_to_form(form, exc)
         case = _case_or_404(user, reference)
