@@ -175,7 +175,7 @@ def queue(
     elif check_status:
         qs = qs.filter(check_status=check_status)
     if overdue is not None:
-        qs = qs.filter(overdue=overdue)
+        qs = qs.filter(overdue=overdue)  # type: ignore[misc]  # annotated by with_clock
     if q and q.strip():
         term = q.strip()
         qs = qs.filter(
