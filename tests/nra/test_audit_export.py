@@ -42,3 +42,6 @@ def test_pdf_export_lists_the_trail_and_says_the_chain_verifies(client, approved
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     assert approved.reference in text
     assert "verifies" in text and approver.printed_name in text
+    signature = approved.signatures.get()
+    assert "Signature manifest" in text and "Approval of waiver decision" in text
+    assert signature.content_hash[:16] in text.replace(" ", "")

@@ -139,8 +139,9 @@ def test_counts_per_state(nra, me):
 # --- the page ---
 
 
-def test_reviewer_lands_on_the_queue(client, me):
-    client.force_login(me)
+@pytest.mark.parametrize("role", ["reviewer", "approver"])
+def test_nra_staff_land_on_the_queue(client, nra, role):
+    client.force_login(ReviewerFactory(nra=nra, role=role))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/nra/queue/"
 
