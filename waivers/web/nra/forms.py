@@ -74,10 +74,6 @@ class CaseActionForm(forms.Form):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-
     def params(self) -> dict[str, Any]:
         """What workflow.fire needs besides the action, actor and expected version."""
         return {k: v for k, v in self.cleaned_data.items() if k != "expected_version"}

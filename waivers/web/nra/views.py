@@ -123,7 +123,7 @@ def _form(
 ) -> forms.CaseActionForm:
     if form_class is forms.AssignForm:
         kwargs["colleagues"] = selectors.colleagues(user)
-    return form_class(user=user, **kwargs)
+    return form_class(**kwargs)
 
 
 def _render_case(
