@@ -64,7 +64,7 @@ def target_review_days(user: User) -> int:
     """The review-time target of the user's NRA (its policy's, or the policy default)."""
     if user.nra_id is None:
         return DEFAULT_TARGET_DAYS
-    policy = ReliancePolicy.objects.filter(authority_id=user.nra_id).only("target_review_days")
+    policy = ReliancePolicy.objects.filter(authority_id=user.nra_id)
     target = policy.values_list("target_review_days", flat=True).first()
     return DEFAULT_TARGET_DAYS if target is None else target
 
