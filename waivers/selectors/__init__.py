@@ -1,1 +1,1 @@
-"""Read queries for pages and the API."""
+"""Read queries for pages and the API, one module per audience."""

@@ -13,6 +13,8 @@ from ..models import Role
 LANDING = {
     Role.REGISTRAR: "admin:index",
     Role.APPLICANT: "applicant:home",
+    Role.REVIEWER: "nra:queue",
+    Role.APPROVER: "nra:queue",
 }
 
 

@@ -1,0 +1,47 @@
+"""Exporting a case's audit trail: who, what, when, old → new, why."""
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from waivers.services.audit_export import audit_trail_csv, describe_changes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_csv_has_a_row_per_entry_with_old_and_new_values(approved, reviewer, approver):
+    rows = list(csv.DictReader(io.StringIO(audit_trail_csv(approved))))
+    assert [r["action"] for r in rows] == ["submit", "assign", "recommend", "sign"]
+    assign = rows[1]
+    assert assign["actor"] == reviewer.printed_name
+    assert "state: submitted → under_review" in assign["changes"]
+    assert rows[3]["actor"] == approver.printed_name and rows[3]["to_state"] == "approved"
+    assert all(len(r["hash"]) == 64 for r in rows)
+
+
+def test_changes_read_as_old_to_new():
+    assert describe_changes({"rationale": {"old": "", "new": "Fine"}}) == ["rationale: — → Fine"]
+    assert describe_changes({"certificates_added": [3, 4]}) == ["certificates_added: 3, 4"]
+
+
+def test_csv_download_from_the_case_page(client, approved, reviewer):
+    client.force_login(reviewer)
+    response = client.get(f"/nra/cases/{approved.reference}/audit.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert f'filename="{approved.reference}-audit-trail.csv"' in response["Content-Disposition"]
+    assert b"recommend" in response.content
+
+
+def test_pdf_export_lists_the_trail_and_says_the_chain_verifies(client, approved, approver):
+    client.force_login(approver)
+    response = client.get(f"/nra/cases/{approved.reference}/audit.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert approved.reference in text
+    assert "verifies" in text and approver.printed_name in text
+    signature = approved.signatures.get()
+    assert "Signature manifest" in text and "Approval of waiver decision" in text
+    assert signature.content_hash[:16] in text.replace(" ", "")

@@ -1,0 +1,209 @@
+"""The NRA queue: scoping, filters, the review clock, counts and a constant number of queries."""
+
+from datetime import timedelta
+
+import pytest
+
+from waivers.models import State
+from waivers.selectors.nra import queue, queue_counts
+
+from ..factories import ApplicantFactory, NraFactory, ReviewerFactory, WaiverRequestFactory
+from .conftest import CheckResultFactory, queued_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nra():
+    return NraFactory()
+
+
+@pytest.fixture
+def me(nra):
+    return ReviewerFactory(nra=nra)
+
+
+def refs(qs):
+    return [c.reference for c in qs]
+
+
+def test_queue_holds_only_open_cases_of_my_nra(nra, me):
+    mine = queued_case(nra)
+    queued_case(NraFactory())
+    WaiverRequestFactory(authority=nra)  # a draft
+    queued_case(nra, state=State.APPROVED)
+    assert refs(queue(user=me)) == [mine.reference]
+
+
+def test_state_filter_reaches_decided_cases_too(nra, me):
+    queued_case(nra)
+    approved = queued_case(nra, state=State.APPROVED)
+    assert refs(queue(user=me, state=State.APPROVED)) == [approved.reference]
+
+
+def test_scope_filter(nra, me):
+    queued_case(nra, scope="import_testing")
+    ct = queued_case(nra, scope="clinical_trial")
+    assert refs(queue(user=me, scope="clinical_trial")) == [ct.reference]
+
+
+def test_assignee_filter_mine_and_unassigned(nra, me):
+    colleague = ReviewerFactory(nra=nra)
+    mine = queued_case(nra, state=State.UNDER_REVIEW, reviewer=me)
+    theirs = queued_case(nra, state=State.UNDER_REVIEW, reviewer=colleague)
+    nobody = queued_case(nra)
+    assert refs(queue(user=me, assignee="mine")) == [mine.reference]
+    assert refs(queue(user=me, assignee="unassigned")) == [nobody.reference]
+    assert len(queue(user=me)) == 3 and theirs.reference in refs(queue(user=me))
+
+
+def test_worst_check_status_is_shown_and_filterable(nra, me):
+    failing, warning, clean = queued_case(nra), queued_case(nra), queued_case(nra)
+    unchecked = queued_case(nra)
+    CheckResultFactory(waiver=failing, status="pass")
+    CheckResultFactory(waiver=failing, status="fail")
+    CheckResultFactory(waiver=failing, status="warn")
+    CheckResultFactory(waiver=warning, status="warn")
+    CheckResultFactory(waiver=warning, status="pass")
+    CheckResultFactory(waiver=clean, status="pass")
+    statuses = {c.reference: c.check_status for c in queue(user=me)}
+    assert statuses == {
+        failing.reference: "fail",
+        warning.reference: "warn",
+        clean.reference: "pass",
+        unchecked.reference: "",
+    }
+    assert refs(queue(user=me, check_status="fail")) == [failing.reference]
+    assert refs(queue(user=me, check_status="none")) == [unchecked.reference]
+
+
+def test_overdue_excludes_time_the_clock_was_stopped(nra, me):
+    # The policy target is 30 days (the default).
+    late = queued_case(nra, days_ago=31)
+    paused_long = queued_case(nra, days_ago=40, paused_days=15)
+    fresh = queued_case(nra, days_ago=3)
+    rows = {c.reference: c for c in queue(user=me)}
+    assert rows[late.reference].overdue and rows[late.reference].days_on_clock == 31
+    assert not rows[paused_long.reference].overdue
+    assert rows[paused_long.reference].days_on_clock == 25
+    assert refs(queue(user=me, overdue=True)) == [late.reference]
+    assert set(refs(queue(user=me, overdue=False))) == {paused_long.reference, fresh.reference}
+
+
+def test_clock_stands_still_while_information_is_requested(nra, me):
+    waiting = queued_case(nra, state=State.INFORMATION_REQUESTED, days_ago=50)
+    waiting.clock_paused_since = waiting.submitted_at + timedelta(days=10, hours=1)
+    waiting.save()
+    row = queue(user=me).get(pk=waiting.pk)
+    assert row.days_on_clock == 10 == waiting.clock_days()
+    assert not row.overdue
+
+
+def test_the_target_comes_from_my_nras_policy(nra, me):
+    nra.policy.target_review_days = 5
+    nra.policy.save()
+    case = queued_case(nra, days_ago=6)
+    assert refs(queue(user=me, overdue=True)) == [case.reference]
+
+
+def test_sort_by_age_or_by_clock(nra, me):
+    older_but_paused = queued_case(nra, days_ago=20, paused_days=18)
+    newer = queued_case(nra, days_ago=10)
+    assert refs(queue(user=me)) == [older_but_paused.reference, newer.reference]
+    assert refs(queue(user=me, sort="clock")) == [newer.reference, older_but_paused.reference]
+
+
+def test_search_by_reference_applicant_or_product(nra, me):
+    case = queued_case(nra)
+    case.organisation.name = "Helix Cell Therapies"
+    case.organisation.save()
+    case.product.name = "Zolgenvec"
+    case.product.save()
+    queued_case(nra)
+    assert refs(queue(user=me, q=case.reference.lower())) == [case.reference]
+    assert refs(queue(user=me, q="helix")) == [case.reference]
+    assert refs(queue(user=me, q="zolgen")) == [case.reference]
+    assert refs(queue(user=me, q="nothing like it")) == []
+
+
+def test_counts_per_state(nra, me):
+    queued_case(nra)
+    queued_case(nra)
+    queued_case(nra, state=State.RECOMMENDED)
+    queued_case(NraFactory())
+    counts = queue_counts(me)
+    assert counts[State.SUBMITTED] == 2 and counts[State.RECOMMENDED] == 1
+    assert counts[State.APPROVED] == 0 and State.DRAFT not in counts
+
+
+# --- the page ---
+
+
+@pytest.mark.parametrize("role", ["reviewer", "approver"])
+def test_nra_staff_land_on_the_queue(client, nra, role):
+    client.force_login(ReviewerFactory(nra=nra, role=role))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/nra/queue/"
+
+
+def test_queue_page_lists_cases_with_their_figures(client, nra, me):
+    late = queued_case(nra, days_ago=45)
+    CheckResultFactory(waiver=late, status="fail")
+    client.force_login(me)
+    response = client.get("/nra/queue/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert late.reference in html and late.organisation.name in html
+    assert "45 / 30" in html and "Overdue" in html and "Fail" in html
+
+
+def test_queue_page_filters_and_paginates(client, nra, me):
+    for _ in range(30):
+        queued_case(nra, scope="clinical_trial")
+    queued_case(nra, scope="import_testing")
+    client.force_login(me)
+    first = client.get("/nra/queue/", {"scope": "clinical_trial"})
+    assert first.context["page"].paginator.count == 30
+    assert len(first.context["page"].object_list) == 25
+    assert "page=2" in first.content.decode() and "scope=clinical_trial" in first.content.decode()
+    second = client.get("/nra/queue/", {"scope": "clinical_trial", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+
+
+def test_unknown_filter_values_are_ignored_not_an_error(client, me):
+    client.force_login(me)
+    response = client.get("/nra/queue/", {"state": "bogus", "sort": "nope", "page": "x"})
+    assert response.status_code == 200
+
+
+def test_applicants_may_not_open_the_queue(client):
+    client.force_login(ApplicantFactory())
+    assert client.get("/nra/queue/").status_code == 403
+
+
+@pytest.mark.parametrize("rows", [10, 100])
+def test_queue_page_needs_a_constant_number_of_queries(
+    client, nra, me, rows, django_assert_max_num_queries
+):
+    for n in range(rows):
+        case = queued_case(nra, state=State.UNDER_REVIEW, reviewer=me, days_ago=n % 50)
+        CheckResultFactory(waiver=case, status=("pass", "warn", "fail")[n % 3])
+    client.force_login(me)
+    with django_assert_max_num_queries(7):
+        response = client.get("/nra/queue/", {"per_page": 100})
+    assert len(response.context["page"].object_list) == rows
+
+
+def test_unassigned_cases_can_be_taken_from_the_queue(client, nra, me):
+    waiting = queued_case(nra)
+    theirs = queued_case(nra, state=State.UNDER_REVIEW, reviewer=me)
+    client.force_login(me)
+    html = client.get("/nra/queue/").content.decode()
+    assert f'aria-label="Take {waiting.reference}"' in html
+    assert f'aria-label="Take {theirs.reference}"' not in html
+    response = client.post(
+        f"/nra/cases/{waiting.reference}/take/", {"expected_version": waiting.version}
+    )
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.reviewer == me and waiting.state == State.UNDER_REVIEW

@@ -1,0 +1,238 @@
+"""What NRA staff read: the queue of their NRA's cases and one case with everything it shows.
+
+Every query starts from ``waivers_for(user)``, so a case of another NRA is simply absent (404).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Floor
+from django.utils import timezone
+
+from ..access import waivers_for
+from ..models import (
+    OPEN_STATES,
+    Certificate,
+    CheckResult,
+    CheckStatus,
+    Message,
+    ReliancePolicy,
+    Role,
+    State,
+    User,
+    WaiverRequest,
+)
+
+DEFAULT_TARGET_DAYS = ReliancePolicy._meta.get_field("target_review_days").get_default()
+
+#: Severity of a check status, so "the worst" is the greatest.
+_SEVERITY = Case(
+    When(status=CheckStatus.FAIL, then=Value(3)),
+    When(status=CheckStatus.WARN, then=Value(2)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+SORTS = {
+    # Oldest submission first: served by the index queue_by_state_submitted.
+    "age": ("submitted_at", "pk"),
+    # Longest on the clock first (paused time excluded): computed, sorted after the index filter.
+    "clock": ("-clock_seconds", "submitted_at", "pk"),
+}
+
+
+def target_review_days(user: User) -> int:
+    """The review-time target of the user's NRA (its policy's, or the policy default)."""
+    if user.nra_id is None:
+        return DEFAULT_TARGET_DAYS
+    policy = ReliancePolicy.objects.filter(authority_id=user.nra_id)
+    target = policy.values_list("target_review_days", flat=True).first()
+    return DEFAULT_TARGET_DAYS if target is None else target
+
+
+class EpochSeconds(Func):
+    """Seconds since 1970 of a date-time column, in each database's own dialect."""
+
+    output_field = FloatField()
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        raise NotImplementedError(f"EpochSeconds does not support {connection.vendor}.")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "EXTRACT(EPOCH FROM %(expressions)s)::double precision"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def with_clock(qs: QuerySet[WaiverRequest], now: datetime | None = None) -> QuerySet[WaiverRequest]:
+    """Annotate the review clock against the NRA's target: the SQL twin of ``clock_days``.
+
+    ``clock_seconds`` runs from submission to the decision, stands still from
+    ``clock_paused_since`` and excludes ``clock_paused_seconds`` of earlier pauses, exactly as
+    ``WaiverRequest.clock_days`` counts (a test holds the two together); ``days_on_clock`` is its
+    whole days, ``target_days`` the policy's target and ``overdue`` whether an open case is past
+    it. In SQL so that the queue can filter and sort by them and still paginate in the database.
+    """
+    end = Coalesce(
+        "decided_at",
+        "clock_paused_since",
+        Value(now or timezone.now(), output_field=DateTimeField()),
+    )
+    return qs.annotate(
+        clock_seconds=ExpressionWrapper(
+            EpochSeconds(end) - EpochSeconds("submitted_at") - F("clock_paused_seconds"),
+            output_field=FloatField(),
+        ),
+        days_on_clock=Floor(F("clock_seconds") / 86400, output_field=IntegerField()),
+        target_days=Coalesce("authority__policy__target_review_days", Value(DEFAULT_TARGET_DAYS)),
+        overdue=Case(
+            When(
+                Q(clock_seconds__gt=F("target_days") * 86400) & Q(state__in=OPEN_STATES),
+                then=Value(True),
+            ),
+            default=Value(False),
+        ),
+    )
+
+
+def worst_check_status() -> Coalesce:
+    """The worst automated check result of the case ('' when none has run).
+
+    Served by the unique index of one_result_per_check (waiver, check_name).
+    """
+    worst = (
+        CheckResult.objects.filter(waiver=OuterRef("pk"))
+        .annotate(severity=_SEVERITY)
+        .order_by("-severity")
+        .values("status")[:1]
+    )
+    return Coalesce(Subquery(worst), Value(""))
+
+
+def queue(
+    *,
+    user: User,
+    state: str | None = None,
+    scope: str | None = None,
+    assignee: str | None = None,
+    check_status: str | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+    sort: str = "age",
+) -> QuerySet[WaiverRequest]:
+    """The cases of the user's NRA that need action, filtered and sorted as the queue asks.
+
+    Index use (see WaiverRequest.Meta.indexes):
+    - scoping (authority, submitted, not draft) and ``state`` use queue_by_state_submitted
+      (authority, state, submitted_at), which also delivers the default sort by age;
+    - ``assignee`` ("mine" / "unassigned") uses queue_by_reviewer (authority, reviewer, state);
+    - ``scope``, ``overdue`` and ``q`` are residual filters over the rows those indexes select:
+      an NRA's open cases number in the hundreds, and ``q`` is a substring search that no
+      b-tree serves (an exact reference hits the unique index on reference);
+    - ``check_status`` filters on the worst-check subquery, which looks results up by the
+      (waiver, check_name) unique index.
+    """
+    qs = with_clock(waivers_for(user)).annotate(check_status=worst_check_status())
+    qs = qs.filter(state=state) if state else qs.filter(state__in=OPEN_STATES)
+    if scope:
+        qs = qs.filter(scope=scope)
+    if assignee == "mine":
+        qs = qs.filter(reviewer=user)
+    elif assignee == "unassigned":
+        qs = qs.filter(reviewer__isnull=True)
+    if check_status == "none":
+        qs = qs.filter(check_status="")
+    elif check_status:
+        qs = qs.filter(check_status=check_status)
+    if overdue is not None:
+        qs = qs.filter(overdue=overdue)  # type: ignore[misc]  # annotated by with_clock
+    if q and q.strip():
+        term = q.strip()
+        qs = qs.filter(
+            Q(reference__icontains=term)
+            | Q(organisation__name__icontains=term)
+            | Q(product__name__icontains=term)
+        )
+    return qs.select_related("organisation", "product", "reviewer").order_by(
+        *SORTS.get(sort, SORTS["age"])
+    )
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """How many of the NRA's cases are in each state (every state, zero included), one query."""
+    counts = dict.fromkeys(State.values, 0)
+    rows = waivers_for(user).order_by().values_list("state").annotate(n=Count("pk"))
+    counts.update(dict(rows))
+    counts.pop(State.DRAFT)
+    return counts
+
+
+def colleagues(user: User) -> QuerySet[User]:
+    """Who a case of the user's NRA may be assigned to: active reviewers and approvers there."""
+    return User.objects.filter(
+        nra_id=user.nra_id, is_active=True, role__in=(Role.REVIEWER, Role.APPROVER)
+    ).order_by("last_name", "first_name", "username")
+
+
+def case_for_review(*, user: User, reference: str) -> WaiverRequest:
+    """One case with everything its page shows, loaded in a fixed number of queries.
+
+    Raises WaiverRequest.DoesNotExist for a case the user may not see.
+    """
+    return (
+        with_clock(waivers_for(user))
+        .select_related(
+            "organisation", "authority__policy", "product", "reviewer", "recommended_by"
+        )
+        .prefetch_related(
+            "sites",
+            Prefetch(
+                "certificates",
+                queryset=_certificates_with_metadata(),
+            ),
+            "check_results",
+            Prefetch("messages", queryset=_messages()),
+            "signatures",
+        )
+        .get(reference=reference)
+    )
+
+
+def _certificates_with_metadata() -> QuerySet[Certificate]:
+    return Certificate.objects.select_related("issuing_authority", "site", "product").order_by(
+        "kind", "issued_on"
+    )
+
+
+def _messages() -> QuerySet[Message]:
+    return Message.objects.select_related("author").order_by("at", "pk")
