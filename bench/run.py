@@ -23,10 +23,34 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 MARK = "BENCH-RESULT "
-SCENARIOS = ("audit", "upload", "queue_sql", "sweep_sql", "queue", "search", "sweep", "letter", "api")
+SCENARIOS = (
+    "audit",
+    "upload",
+    "queue_sql",
+    "sweep_sql",
+    "queue",
+    "search",
+    "sweep",
+    "letter",
+    "api",
+)
 SIZES = {"smoke": 200, "1000": 1000, "10000": 10000, "100000": 100000}
 CERTIFICATES_PER_CASE = 10
 GENERATOR_TARGET_S = 600
+DETAILS = (
+    "ratio_to_sql",
+    "sql_median_ms",
+    "queries",
+    "requests_per_s",
+    "errors",
+    "entries_per_s",
+    "cpu_s",
+    "matches",
+    "rss_growth_mb",
+    "cases_flagged",
+    "rows",
+    "note",
+)
 
 
 def server_url() -> str:
@@ -46,7 +70,9 @@ def environment(size: str) -> dict[str, str]:
     return env
 
 
-def run_child(args: list[str], env: dict[str, str], timeout: float) -> tuple[int, str, float, float]:
+def run_child(
+    args: list[str], env: dict[str, str], timeout: float
+) -> tuple[int, str, float, float]:
     """Run a process; return its exit code, output, wall seconds and peak RSS (from wait4)."""
     with tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
@@ -199,7 +225,7 @@ def cell(value: Any) -> str:
 
 
 def table(size: str, rows: list[dict[str, Any]]) -> str:
-    head = ("metric", "median ms", "p95 ms", "seconds", "peak RSS MB", "target", "met")
+    head = ("metric", "median ms", "p95 ms", "seconds", "peak RSS MB", "target", "met", "detail")
     body = [
         (
             f"{row['metric']}",
@@ -209,6 +235,7 @@ def table(size: str, rows: list[dict[str, Any]]) -> str:
             cell(row.get("peak_rss_mb")),
             cell(row.get("target")),
             {True: "yes", False: "NO", None: ""}[row.get("met")],
+            " ".join(f"{k}={row[k]}" for k in DETAILS if k in row),
         )
         for row in rows
     ]
@@ -220,9 +247,11 @@ def table(size: str, rows: list[dict[str, Any]]) -> str:
 
 
 def scaling(results: dict[str, Any]) -> list[str]:
-    """Cross-size checks: the queue's 100,000-case time within 1.5 × its 1,000-case time and
+    """Cross-size checks: the queue's 100,000-case time within 1.5 x its 1,000-case time and
     the same number of queries at every size."""
-    by_size = {s: {r["metric"]: r for r in results[s]["rows"]} for s in ("1000", "100000") if s in results}
+    by_size = {
+        s: {r["metric"]: r for r in results[s]["rows"]} for s in ("1000", "100000") if s in results
+    }
     if len(by_size) < 2:
         return []
     lines = []
@@ -265,7 +294,11 @@ def main() -> int:
             rows += got
             if failure:
                 failures.append(f"[{size}] {failure}")
-        results[size] = {"machine": info, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "rows": rows}
+        results[size] = {
+            "machine": info,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "rows": rows,
+        }
         print(table(size, rows), flush=True)
     for line in scaling(results):
         print(line)

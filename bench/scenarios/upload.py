@@ -6,7 +6,6 @@ hands it over), then through ``upload_certificate``; RSS is sampled around exact
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 import time
@@ -27,7 +26,7 @@ BOUNDARY = "----bench-upload-boundary"
 
 
 def write_pdf(path: Path, megabytes: int) -> None:
-    """A valid PDF of ``megabytes`` one-page scans: one uncompressed 1024×1024 grey image each."""
+    """A valid PDF of ``megabytes`` one-page scans: one uncompressed 1024x1024 grey image each."""
     rng = random.Random(megabytes)
     offsets: list[int] = []
     with path.open("wb") as out:
