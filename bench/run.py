@@ -294,10 +294,13 @@ def main() -> int:
             rows += got
             if failure:
                 failures.append(f"[{size}] {failure}")
+        # A partial run (--only) replaces its own figures and keeps the others of that size.
+        fresh = {row["metric"] for row in rows}
+        kept = [r for r in results.get(size, {}).get("rows", []) if r["metric"] not in fresh]
         results[size] = {
             "machine": info,
             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "rows": rows,
+            "rows": kept + rows,
         }
         print(table(size, rows), flush=True)
     for line in scaling(results):
