@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             model_name="checkresult",
             index=models.Index(
                 condition=models.Q(("status", "pass"), _negated=True),
-                fields=["waiver", "status"],
+                fields=["status", "waiver"],
                 name="problem_checks_by_case",
             ),
         ),

@@ -254,7 +254,7 @@ class CheckResult(models.Model):
             # The queue's check-status filter asks for cases with a warning or a failure: a small
             # index of just those rows instead of every result of every case.
             models.Index(
-                fields=["waiver", "status"],
+                fields=["status", "waiver"],
                 condition=~Q(status="pass"),
                 name="problem_checks_by_case",
             )
