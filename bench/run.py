@@ -198,6 +198,7 @@ def run_scenario(name: str, size: str, timeout: float) -> tuple[list[dict[str, A
         return [], f"{name}: {reason}\n{tail}"
     for row in payload["rows"]:
         row.setdefault("process_peak_rss_mb", round(peak, 1))
+        row.setdefault("process_s", round(elapsed, 1))
     return payload["rows"], None
 
 
