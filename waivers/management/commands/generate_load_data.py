@@ -22,7 +22,7 @@ import itertools
 import json
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -177,7 +177,7 @@ PRODUCT_STEMS = {
 }
 
 
-def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
+def _weighted(rng: random.Random, weights: Mapping[Any, float]) -> Any:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -492,10 +492,10 @@ class Generator:
         ):
             site_rows.setdefault(org_id, []).append((pk, country))
         product_rows: dict[int, list[tuple[int, str, str]]] = {}
-        for pk, org_id, cls, model in Product.objects.filter(organisation__in=orgs).values_list(
-            "pk", "organisation_id", "atmp_class", "production_model"
-        ):
-            product_rows.setdefault(org_id, []).append((pk, cls, model))
+        for pk, org_id, atmp_class, model in Product.objects.filter(
+            organisation__in=orgs
+        ).values_list("pk", "organisation_id", "atmp_class", "production_model"):
+            product_rows.setdefault(org_id, []).append((pk, atmp_class, model))
         self.orgs = [
             _Org(
                 o.pk,
@@ -530,7 +530,7 @@ class Generator:
             for year, last in self.counters.items():
                 ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
             with connection.cursor() as cursor:
-                models_with_ids = [
+                models_with_ids: list[type[models.Model]] = [
                     WaiverRequest,
                     Certificate,
                     AuditEntry,
@@ -920,7 +920,7 @@ class Generator:
                 (reviewer, "recommend", State.UNDER_REVIEW, State.RECOMMENDED, {}, "")
             )
         if state in DECIDED:
-            signed = {
+            signed: dict[str, str] = {
                 State.PARTIALLY_APPROVED: State.PARTIALLY_APPROVED,
                 State.REJECTED: State.REJECTED,
             }
