@@ -884,7 +884,14 @@ class Generator:
             else rng.randint(max(1, self.audit_per_case - 8), self.audit_per_case + 8)
         )
         life: list[tuple[int | None, str, str, str, dict[str, Any], str]] = [
-            (applicant, "create", "", State.DRAFT, {"sites": sites, "certificates": []}, "")
+            (
+                applicant,
+                "create",
+                "",
+                State.DRAFT,
+                {"sites": sites, "certificates": certificates},
+                "",
+            )
         ]
         milestones: list[tuple[int | None, str, str, str, dict[str, Any], str]] = []
         if submitted is not None:
@@ -947,18 +954,19 @@ class Generator:
             milestones.append(
                 (applicant, "withdraw", source, State.WITHDRAWN, {}, "No longer imported.")
             )
-        padding = max(0, target - 1 - len(milestones))
-        granted = state in GRANTED_ONCE
+        # A revocation or lapse closes the story: batches were notified before it, not after.
+        closing = milestones.pop() if state in (State.REVOKED, State.EXPIRED) else None
+        padding = max(0, target - 1 - len(milestones) - (1 if closing else 0))
         # Drafts are edited before submission; granted waivers are then used batch after batch.
-        edits = padding if not granted else min(padding, rng.randint(1, 4))
+        edits = padding if state not in GRANTED_ONCE else min(padding, rng.randint(1, 4))
         batches = padding - edits
-        draft_state = State.DRAFT
+        batch_state = State.APPROVED if closing else state
         life += [
             (
                 applicant,
                 "edit",
-                draft_state,
-                draft_state,
+                State.DRAFT,
+                State.DRAFT,
                 {"justification": {"old": f"v{n}", "new": f"v{n + 1}"}},
                 "",
             )
@@ -966,12 +974,21 @@ class Generator:
         ]
         life += milestones
         life += [
-            (applicant, "batch_notified", state, state, {"batch_number": f"B{n:05d}"}, "")
+            (
+                applicant,
+                "batch_notified",
+                batch_state,
+                batch_state,
+                {"batch_number": f"B{n:05d}"},
+                "",
+            )
             for n in range(batches)
         ]
+        if closing:
+            life.append(closing)
 
         # Times: edits between creation and submission (or now), milestones spread over the review,
-        # batch notifications after the decision.
+        # then batch notifications (and the closing step) between the decision and now.
         first_end = submitted or min(created + timedelta(days=30), self.now)
         times = [created]
         times += [created + (first_end - created) * (n + 1) / (edits + 2) for n in range(edits)]
@@ -979,11 +996,11 @@ class Generator:
         review_end = decided or paused_since or self.now
         for n in range(len(milestones)):
             times.append(review_start + (review_end - review_start) * n / max(1, len(milestones)))
-        if state == State.REVOKED or state == State.EXPIRED:
-            times[-1] = max(times[-1], (decided or times[-1]) + timedelta(days=200))
         after = times[-1]
-        span = max(timedelta(hours=1), self.now - after)
-        times += [after + span * (n + 1) / (batches + 1) for n in range(batches)]
+        end = min(after + timedelta(days=400), self.now) if closing else self.now
+        span = max(timedelta(hours=1), end - after)
+        tail = batches + (1 if closing else 0)
+        times += [after + span * (n + 1) / (tail + 1) for n in range(tail)]
         out, last = [], None
         for at, (actor, action, from_state, to_state, changes, reason) in zip(
             times, life, strict=True
