@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint system-deps services bench clean
+.PHONY: run test lint system-deps services bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ test: system-deps services $(STAMP) lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest --create-db
 	$(BIN)/python -m pytest -m smoke --create-db
 	bash scripts/smoke-embedded.sh
+
+# Benchmarks on the local PostgreSQL and Redis (bench/README.md). SIZE=1000,10000,100000 for the
+# full manual run; bench-smoke is the CI check at the smallest size (fails on any error).
+SIZE ?= 1000,10000,100000
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --size $(SIZE)
+
+bench-smoke: $(STAMP)
+	$(BIN)/python bench/run.py --size smoke
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

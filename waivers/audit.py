@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -76,22 +78,45 @@ def verify_entries(reference: str, entries: Iterable[AuditEntry]) -> Iterator[Ch
         expected_prev, expected_seq = entry.hash, entry.seq + 1
 
 
-def verify_all(chunk_size: int = 5000) -> Iterator[ChainBreak]:
+#: The columns the hash covers, plus the links; fetched as plain tuples for speed.
+_CHAIN_FIELDS = (
+    "waiver_id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "from_state",
+    "to_state",
+    "changes",
+    "reason",
+    "prev_hash",
+    "hash",
+)
+
+
+def _as_entries(rows: Iterable[tuple[Any, ...]]) -> Iterator[AuditEntry]:
+    """Present each row as the same unsaved entry, refilled in place.
+
+    Building a model instance per row (with the case joined in for its reference) cost more than
+    hashing it: at two million entries that alone broke the 60-second verification target.
+    Each yielded entry is only valid until the next one is requested.
+    """
+    entry = AuditEntry()
+    for row in rows:
+        entry.__dict__.update(zip(_CHAIN_FIELDS, row, strict=True))
+        yield entry
+
+
+def verify_all(chunk_size: int = 20000) -> Iterator[ChainBreak]:
     """Walk every case's chain in one streamed pass ordered by case and sequence."""
-    entries = (
-        AuditEntry.objects.select_related("waiver")
-        .only(
-            *(f.name for f in AuditEntry._meta.concrete_fields if f.name != "waiver"),
-            "waiver__reference",
-        )
-        .order_by("waiver_id", "seq")
+    rows = (
+        AuditEntry.objects.order_by("waiver_id", "seq")
+        .values_list(*_CHAIN_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
-    current: list[AuditEntry] = []
-    for entry in entries:
-        if current and current[0].waiver_id != entry.waiver_id:
-            yield from verify_entries(current[0].waiver.reference, current)
-            current = []
-        current.append(entry)
-    if current:
-        yield from verify_entries(current[0].waiver.reference, current)
+    for waiver_id, entries in groupby(_as_entries(rows), key=attrgetter("waiver_id")):
+        for found in verify_entries("", entries):
+            # Breaks are rare: name the case only when there is one to report.
+            reference = WaiverRequest.objects.values_list("reference", flat=True).get(pk=waiver_id)
+            yield replace(found, reference=reference)

@@ -141,6 +141,13 @@ class WaiverRequest(models.Model):
             models.Index(fields=["authority", "reviewer", "state"], name="queue_by_reviewer"),
             models.Index(fields=["organisation", "state", "updated_at"], name="applicant_home"),
             models.Index(fields=["state", "valid_until"], name="granted_by_validity"),
+            # The queue's default view (open cases of one NRA, oldest first) read in index order,
+            # and its count and deep pages answered from the index alone (bench/README.md).
+            models.Index(
+                fields=["authority", "submitted_at", "id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="open_queue_by_submission",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -243,6 +250,15 @@ class CheckResult(models.Model):
 
     class Meta:
         ordering = ["check_name"]
+        indexes = [
+            # The queue's check-status filter asks for cases with a warning or a failure: a small
+            # index of just those rows instead of every result of every case.
+            models.Index(
+                fields=["status", "waiver"],
+                condition=~Q(status="pass"),
+                name="problem_checks_by_case",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["waiver", "check_name"], name="one_result_per_check")
         ]

@@ -1,0 +1,150 @@
+"""The reviewer queue's query shapes, as page parameters and as the hand-written SQL a page needs.
+
+The SQL is the floor a page can get near: the rows of one page (with applicant, product, assignee
+and worst check status joined in) plus the count its paginator needs. The page benchmark divides
+its server time by this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from waivers.models import OPEN_STATES, User, WaiverRequest
+
+PAGE_SIZE = 25
+CLOCK = (
+    "(COALESCE(w.decided_at, w.clock_paused_since, now()) - w.submitted_at)"
+    " - make_interval(secs => w.clock_paused_seconds)"
+)
+# A deferred join: the page's ids first (from an index alone where the filters allow it), then
+# the 25 rows with everything they show; a deep page costs index entries, not joined rows.
+ROWS = f"""
+WITH page AS (
+    SELECT w.id FROM waivers_waiverrequest w
+     WHERE {{where}}
+     ORDER BY {{order}}
+     LIMIT {PAGE_SIZE} OFFSET %(offset)s
+)
+SELECT w.id, w.reference, o.name, p.name, p.atmp_class, w.scope, w.state,
+       u.first_name, u.last_name, w.submitted_at, {CLOCK} AS clock,
+       (SELECT max(CASE c.status WHEN 'fail' THEN 3 WHEN 'warn' THEN 2 ELSE 1 END)
+          FROM waivers_checkresult c WHERE c.waiver_id = w.id) AS worst_check
+  FROM page
+  JOIN waivers_waiverrequest w ON w.id = page.id
+  JOIN waivers_organisation o ON o.id = w.organisation_id
+  JOIN waivers_product p ON p.id = w.product_id
+  LEFT JOIN waivers_user u ON u.id = w.reviewer_id
+ ORDER BY {{order}}
+"""
+COUNT = """SELECT count(*) FROM waivers_waiverrequest w WHERE {where}"""
+STATE_COUNTS = """
+SELECT w.state, count(*) FROM waivers_waiverrequest w
+ WHERE w.authority_id = %(nra)s AND w.state = ANY(%(open)s) GROUP BY w.state
+"""
+# Each alternative indexable on its own (trigram index, or the foreign-key index fed an array of
+# matching organisations or products), so PostgreSQL can OR three bitmap scans together.
+SEARCH = """(
+    upper(w.reference::text) LIKE upper(%(q)s)
+    OR w.organisation_id = ANY(ARRAY(
+        SELECT id FROM waivers_organisation WHERE upper(name::text) LIKE upper(%(q)s)))
+    OR w.product_id = ANY(ARRAY(
+        SELECT id FROM waivers_product WHERE upper(name::text) LIKE upper(%(q)s)))
+)"""
+ORDERS = {"age": "w.submitted_at, w.id", "clock": f"{CLOCK} DESC, w.id"}
+
+
+@dataclass
+class Shape:
+    name: str
+    params: dict[str, str] = field(default_factory=dict)
+    where: list[str] = field(default_factory=list)
+    deep: bool = False
+
+    def sql_params(self, context: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        where = " AND ".join(["w.authority_id = %(nra)s", "w.state = ANY(%(states)s)", *self.where])
+        order = ORDERS[self.params.get("sort", "age")]
+        values = dict(context)
+        if "state" in self.params:
+            values["states"] = [self.params["state"]]
+        return (
+            ROWS.format(where=where, order=order),
+            COUNT.format(where=where),
+            values,
+        )
+
+
+def shapes(reviewer: User) -> list[Shape]:
+    """Filters, sorts, search by reference/applicant/product, a first and a deep page."""
+    open_cases = WaiverRequest.objects.filter(
+        authority_id=reviewer.nra_id, state__in=OPEN_STATES
+    ).select_related("organisation", "product")
+    sample = open_cases.order_by("pk")[min(100, open_cases.count() - 1)]
+    applicant = " ".join(sample.organisation.name.split()[:2])
+    product = sample.product.name[:8]
+    return [
+        Shape("first page, age"),
+        Shape("sort by clock", {"sort": "clock"}),
+        Shape("state under review", {"state": "under_review"}),
+        Shape("scope import testing", {"scope": "import_testing"}, ["w.scope = 'import_testing'"]),
+        Shape("assigned to me", {"assignee": "mine"}, ["w.reviewer_id = %(me)s"]),
+        Shape("unassigned", {"assignee": "unassigned"}, ["w.reviewer_id IS NULL"]),
+        Shape(
+            "check status fail",
+            {"check_status": "fail"},
+            [
+                "EXISTS (SELECT 1 FROM waivers_checkresult c "
+                "WHERE c.waiver_id = w.id AND c.status = 'fail')"
+            ],
+        ),
+        Shape("overdue", {"overdue": "1"}, [f"{CLOCK} > make_interval(days => %(target_days)s)"]),
+        Shape("deep page (last)", deep=True),
+        Shape(
+            "search reference",
+            {"q": sample.reference},
+            [SEARCH],
+        ),
+        Shape(
+            "search applicant",
+            {"q": applicant},
+            [SEARCH],
+        ),
+        Shape(
+            "search product",
+            {"q": product},
+            [SEARCH],
+        ),
+    ]
+
+
+def context(reviewer: User) -> dict[str, Any]:
+    policy = reviewer.nra.policy
+    return {
+        "nra": reviewer.nra_id,
+        "me": reviewer.pk,
+        "states": [str(s) for s in OPEN_STATES],
+        "open": [str(s) for s in OPEN_STATES],
+        "target_days": policy.target_review_days,
+        "offset": 0,
+    }
+
+
+def run_sql(shape: Shape, ctx: dict[str, Any]) -> tuple[int, int]:
+    """Run the count and the page rows as a page would; return (count, rows fetched)."""
+    rows_sql, count_sql, values = shape.sql_params(ctx)
+    if "q" in shape.params:
+        values["q"] = f"%{shape.params['q']}%"
+    with connection.cursor() as cursor:
+        cursor.execute(count_sql, values)
+        (count,) = cursor.fetchone()
+        if shape.deep:
+            values["offset"] = max(0, (count - 1) // PAGE_SIZE * PAGE_SIZE)
+        cursor.execute(rows_sql, values)
+        fetched = len(cursor.fetchall())
+    return count, fetched
+
+
+def last_page(count: int) -> int:
+    return max(1, -(-count // PAGE_SIZE))

@@ -1,0 +1,55 @@
+"""Audit-trail verification: one long case (≤ 0.5 s) and the whole trail (2,000,000 entries ≤ 60 s)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db.models import Count
+
+from bench.measure import latency, peak_rss_mb, reset_peak_rss, timings
+from waivers.audit import entries_for, verify_all, verify_entries
+from waivers.models import AuditEntry, WaiverRequest
+
+
+def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
+    longest = (
+        AuditEntry.objects.values("waiver")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("waiver", "n")
+        .first()
+    )
+    assert longest is not None, "no audit entries: was the data generated?"
+    case = WaiverRequest.objects.get(pk=longest[0])
+
+    def one_case() -> None:
+        assert not list(verify_entries(case.reference, entries_for(case)))
+
+    rows = [
+        latency(
+            f"audit: verify one case of {longest[1]} entries",
+            timings(one_case, repeat=5 if smoke else 15),
+            target="≤ 500 ms (1,000 entries)",
+        )
+    ]
+    rows[0]["met"] = rows[0]["median_ms"] <= 500 if longest[1] >= 1000 else None
+
+    total = AuditEntry.objects.count()
+    reset_peak_rss()
+    started, cpu = time.perf_counter(), time.process_time()
+    breaks = list(verify_all())
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert not breaks, f"{len(breaks)} breaks in generated chains: {breaks[:3]}"
+    rows.append(
+        {
+            "metric": f"audit: verify_all over {total} entries",
+            "seconds": round(seconds, 2),
+            "entries_per_s": round(total / seconds),
+            "cpu_s": round(cpu, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "target": "2,000,000 entries ≤ 60 s",
+            "met": seconds <= 60 if total >= 1_900_000 else None,
+        }
+    )
+    return rows

@@ -1,0 +1,72 @@
+"""The reviewer queue page (``GET /nra/queue/``) against the raw SQL that fetches its rows.
+
+Targets at 100,000 cases: median ≤ 50 ms and p95 ≤ 150 ms server time; ≤ 3 x the raw SQL;
+the same number of queries at every size (compared across sizes by bench/run.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.measure import MissingEntryPoint, latency, need, timings
+from bench.queue_shapes import Shape, context, last_page, run_sql, shapes
+from waivers.models import User
+
+SEARCHES = ("search reference", "search applicant", "search product")
+
+
+def page_params(shape: Shape, queue: Callable[..., Any], reviewer: User) -> dict[str, str]:
+    """The shape's query string; the deep page is the queue's own last page (the selector counts)."""
+    params = dict(shape.params)
+    if shape.deep:
+        params["page"] = str(last_page(queue(user=reviewer).count()))
+    return params
+
+
+def measure_shapes(
+    *, smoke: bool, names: set[str] | None, prefix: str, target: str, limit_ms: float
+) -> list[dict[str, Any]]:
+    queue = need("waivers.selectors.nra.queue")
+    reviewer = User.objects.select_related("nra__policy").get(username="bench-reviewer")
+    ctx = context(reviewer)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(reviewer)
+    rows = []
+    for shape in shapes(reviewer):
+        if names is not None and shape.name not in names:
+            continue
+        params = page_params(shape, queue, reviewer)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/nra/queue/", params)
+        if response.status_code != 200:
+            raise MissingEntryPoint(
+                f"GET /nra/queue/?{response.request['QUERY_STRING']} answered "
+                f"{response.status_code}, not 200"
+            )
+        repeat = 5 if smoke else 21
+        page = timings(lambda params=params: client.get("/nra/queue/", params), repeat=repeat)
+        sql = timings(lambda shape=shape: run_sql(shape, ctx), repeat=repeat)
+        row = latency(f"{prefix}: {shape.name}", page, target=target, queries=len(queries))
+        sql_median = latency("", sql)["median_ms"]
+        row["sql_median_ms"] = sql_median
+        row["ratio_to_sql"] = round(row["median_ms"] / sql_median, 2)
+        row["met"] = (
+            row["median_ms"] <= limit_ms and row["p95_ms"] <= 150 and row["ratio_to_sql"] <= 3
+        )
+        rows.append(row)
+    return rows
+
+
+def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
+    return measure_shapes(
+        smoke=smoke,
+        names=None,
+        prefix="queue page",
+        target="median ≤ 50 ms, p95 ≤ 150 ms, ≤ 3 × SQL",
+        limit_ms=50,
+    )
