@@ -75,47 +75,75 @@ def completeness(case: WaiverRequest, today: date | None = None) -> Outcome:
     )
 
 
-def validity(case: WaiverRequest, today: date | None = None) -> Outcome:
-    """No GMP certificate or CPP expired, none inside the warning window, no CPP too old.
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _validity_findings(
+    kind: str | None,
+    expires: date | None,
+    issued_on: date | None,
+    label: str,
+    policy: ReliancePolicy | None,
+    today: date,
+) -> list[tuple[str, str]]:
+    """One certificate's validity: expired, inside the NRA's warning window, a CPP too old.
 
     A CoA's batch expiry only warns: the CoA is evidence of how a batch was released, not a
     licence that lapses.
     """
+    rules = policy or ReliancePolicy()
+    window, max_cpp_age = rules.expiry_warning_days, rules.max_cpp_age_days
+    findings: list[tuple[str, str]] = []
+    if expires and expires < today:
+        if kind in RELIED_ON_KINDS:
+            findings.append(
+                (CheckStatus.FAIL, _sentence(f"{label} expired on {expires:%Y-%m-%d}."))
+            )
+        else:
+            findings.append(
+                (CheckStatus.WARN, f"The batch of {label} expired on {expires:%Y-%m-%d}.")
+            )
+    elif expires and (expires - today).days <= window:
+        days = (expires - today).days
+        findings.append(
+            (
+                CheckStatus.WARN,
+                _sentence(
+                    f"{label} expires on {expires:%Y-%m-%d}, in {days} day{'s' * (days != 1)} "
+                    f"(warning window {window} days)."
+                ),
+            )
+        )
+    if kind == CertificateKind.CPP and issued_on and (today - issued_on).days > max_cpp_age:
+        findings.append(
+            (
+                CheckStatus.FAIL,
+                _sentence(
+                    f"{label} was issued on {issued_on:%Y-%m-%d}, {(today - issued_on).days} days "
+                    f"ago; the NRA accepts a CPP up to {max_cpp_age} days old."
+                ),
+            )
+        )
+    return findings
+
+
+def validity(case: WaiverRequest, today: date | None = None) -> Outcome:
+    """No GMP certificate or CPP expired, none inside the warning window, no CPP too old."""
     today = today or timezone.now().date()
     policy = _policy(case)
-    window = policy.expiry_warning_days if policy else ReliancePolicy().expiry_warning_days
-    max_cpp_age = policy.max_cpp_age_days if policy else ReliancePolicy().max_cpp_age_days
-    findings: list[tuple[str, str]] = []
     certificates = _certificates(case)
-    for c in certificates:
-        expires = c.expires_on
-        if c.kind in RELIED_ON_KINDS and expires and expires < today:
-            findings.append((CheckStatus.FAIL, f"{_label(c)} expired on {expires:%Y-%m-%d}."))
-        elif c.kind == CertificateKind.COA and expires and expires < today:
-            findings.append(
-                (CheckStatus.WARN, f"The batch of {_label(c)} expired on {expires:%Y-%m-%d}.")
-            )
-        elif expires and (expires - today).days <= window:
-            days = (expires - today).days
-            findings.append(
-                (
-                    CheckStatus.WARN,
-                    f"{_label(c)} expires on {expires:%Y-%m-%d}, in {days} day{'s' * (days != 1)} "
-                    f"(warning window {window} days).",
-                )
-            )
-        if c.kind == CertificateKind.CPP and (today - c.issued_on).days > max_cpp_age:
-            findings.append(
-                (
-                    CheckStatus.FAIL,
-                    f"{_label(c)} was issued on {c.issued_on:%Y-%m-%d}, "
-                    f"{(today - c.issued_on).days} days ago; the NRA accepts a CPP up to "
-                    f"{max_cpp_age} days old.",
-                )
-            )
+    findings = [
+        finding
+        for c in certificates
+        for finding in _validity_findings(
+            c.kind, c.expires_on, c.issued_on, _label(c), policy, today
+        )
+    ]
     if not certificates:
         return Outcome("validity", CheckStatus.WARN, "No evidence is linked yet.")
     if not findings:
+        window = (policy or ReliancePolicy()).expiry_warning_days
         return Outcome(
             "validity",
             CheckStatus.PASS,
@@ -285,37 +313,20 @@ def certificate_warnings(
 
     ``certificate_values`` holds the form's values: ``kind``, ``issuing_authority`` (an Authority
     or None), ``issued_on``, ``valid_until`` and, for a CoA, ``batch_expires_on``. ``policy`` is the
-    reliance policy of the NRA the applicant means to address (None: no NRA chosen yet, so no
-    warning window and any recognition counts).
+    reliance policy of the NRA the applicant means to address (None: no NRA chosen yet, so the
+    default warning window and any recognition counts).
     """
-    results: list[Outcome] = []
     kind = certificate_values.get("kind")
     expires = certificate_values.get(
         "batch_expires_on" if kind == CertificateKind.COA else "valid_until"
     )
-    window = policy.expiry_warning_days if policy else 0
-    if expires is not None:
-        if expires < today:
-            results.append(Outcome("validity", CheckStatus.FAIL, f"Expired on {expires:%Y-%m-%d}."))
-        elif (expires - today).days <= window:
-            results.append(
-                Outcome(
-                    "validity",
-                    CheckStatus.WARN,
-                    f"Expires on {expires:%Y-%m-%d}, within the NRA's {window}-day warning window.",
-                )
-            )
     issued = certificate_values.get("issued_on")
-    if kind == CertificateKind.CPP and policy and issued is not None:
-        age = (today - issued).days
-        if age > policy.max_cpp_age_days:
-            results.append(
-                Outcome(
-                    "validity",
-                    CheckStatus.FAIL,
-                    f"The CPP is {age} days old; the NRA accepts at most {policy.max_cpp_age_days}.",
-                )
-            )
+    results = [
+        Outcome("validity", status, detail)
+        for status, detail in _validity_findings(
+            kind, expires, issued, "this certificate", policy, today
+        )
+    ]
     authority = certificate_values.get("issuing_authority")
     if authority is not None and issued is not None:
         for label, on in (("on the issue date", issued), ("today", today)):

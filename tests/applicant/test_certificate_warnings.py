@@ -35,7 +35,10 @@ def test_a_valid_certificate_of_a_recognised_authority_raises_nothing(policy, ma
 def test_an_expired_certificate_fails(policy):
     values = {"kind": "gmp", "valid_until": TODAY - timedelta(days=1)}
     [result] = certificate_warnings(values, policy, TODAY)
-    assert (result.status, result.detail) == (CheckStatus.FAIL, "Expired on 2026-05-31.")
+    assert (result.status, result.detail) == (
+        CheckStatus.FAIL,
+        "This certificate expired on 2026-05-31.",
+    )
 
 
 def test_a_certificate_expiring_inside_the_nras_window_warns(policy):
@@ -46,9 +49,10 @@ def test_a_certificate_expiring_inside_the_nras_window_warns(policy):
     assert certificate_warnings(outside, policy, TODAY) == []
 
 
-def test_a_coa_is_judged_by_its_batch_expiry(policy):
+def test_a_coa_is_judged_by_its_batch_expiry_and_only_warns(policy):
+    """As the case's validity check says: a CoA records a release, it is not a licence."""
     values = {"kind": "coa", "batch_expires_on": TODAY - timedelta(days=3), "valid_until": None}
-    assert statuses(certificate_warnings(values, policy, TODAY)) == [("validity", "fail")]
+    assert statuses(certificate_warnings(values, policy, TODAY)) == [("validity", "warn")]
 
 
 def test_an_authority_not_recognised_on_the_issue_date_fails(policy):
@@ -86,7 +90,7 @@ def test_the_precheck_endpoint_answers_with_the_warnings(signed_in, policy):
     )
     assert response.status_code == 200
     assert response.json()["results"] == [
-        {"check": "validity", "status": "fail", "detail": "Expired on 2000-01-01."}
+        {"check": "validity", "status": "fail", "detail": "This certificate expired on 2000-01-01."}
     ]
 
 
