@@ -3,7 +3,7 @@
 # browser tests, poppler for reading PDFs back in tests. Installs only what is missing.
 set -euo pipefail
 packages=(chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-          fonts-noto-cjk poppler-utils make)
+          fonts-noto-cjk poppler-utils wrk make)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

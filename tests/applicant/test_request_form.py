@@ -105,13 +105,16 @@ def test_submission_is_refused_with_the_list_of_what_is_missing(signed_in, membe
     assert mail.outbox == []
 
 
-def test_submission_is_accepted_with_its_reference_and_an_email(signed_in, member):
+def test_submission_is_accepted_with_its_reference_and_an_email(
+    signed_in, member, django_capture_on_commit_callbacks
+):
     case = draft(member)
-    response = signed_in.post(
-        reverse("applicant:submit", args=[case.reference]),
-        {"version": case.version},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(
+            reverse("applicant:submit", args=[case.reference]),
+            {"version": case.version},
+            follow=True,
+        )
     case.refresh_from_db()
     assert case.state == State.SUBMITTED
     assert f"as {case.reference}" in response.content.decode()

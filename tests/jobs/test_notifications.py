@@ -16,7 +16,7 @@ def subjects_to(user):
     return [m.subject for m in mail.outbox if user.email in m.to]
 
 
-def test_a_submission_tells_the_nra_queue_but_not_the_submitter(
+def test_a_submission_tells_the_nra_queue_and_confirms_to_the_submitter(
     case, applicant, reviewer, approver, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -25,7 +25,7 @@ def test_a_submission_tells_the_nra_queue_but_not_the_submitter(
         f"{case.reference} submitted: {case.product.name} (Import testing)"
     ]
     assert len(subjects_to(approver)) == 1
-    assert subjects_to(applicant) == []
+    assert subjects_to(applicant) == [f"{case.reference} submitted to {case.authority.code}"]
     other_nra_reviewer = ReviewerFactory()
     assert subjects_to(other_nra_reviewer) == []
 

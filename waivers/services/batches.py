@@ -6,13 +6,11 @@ Also the scoped reads the batch pages and the API share, so both show the same r
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -29,13 +27,11 @@ from ..models import (
     BatchStatus,
     Certificate,
     CertificateKind,
-    Notification,
     Role,
     User,
     WaiverRequest,
 )
-
-logger = logging.getLogger(__name__)
+from . import notifications
 
 BATCH_NUMBER_MAX: int = BatchNotification._meta.get_field("batch_number").max_length or 100
 
@@ -125,45 +121,21 @@ def _acknowledge(batch: BatchNotification, waiver: WaiverRequest) -> None:
 
 
 def _tell_nra(batch: BatchNotification, waiver: WaiverRequest) -> None:
-    """An in-app notification for each of the NRA's staff, and an e-mail once the refusal commits."""
-    staff = list(
-        User.objects.filter(nra_id=waiver.authority_id, role__in=NRA_ROLES, is_active=True)
-    )
+    """The NRA's reviewers and approvers hear of a refusal in the portal and by e-mail."""
     failed = "; ".join(
         f"{p['label']}: {p['detail']}" for p in batch.reasons if p["status"] != "pass"
     )
-    subject = f"Batch {batch.batch_number} refused under {waiver.reference}"
-    body = (
-        f"{waiver.organisation} notified batch {batch.batch_number} of {waiver.product} under "
-        f"waiver {waiver.reference} ({batch.reference}). It was refused: {failed}\n\n"
-        f"{settings.SITE_URL}{reverse('batches:detail', args=[batch.reference])}"
+    notifications.notify(
+        notifications.notices(
+            notifications.nra_staff(waiver, *NRA_ROLES),
+            event="batch_refused",
+            waiver=waiver,
+            occasion=batch.reference,
+            batch=batch,
+            failed=failed,
+            batch_url=settings.SITE_URL + reverse("batches:detail", args=[batch.reference]),
+        )
     )
-    notifications = Notification.objects.bulk_create(
-        [
-            Notification(
-                user=person,
-                waiver=waiver,
-                event="batch_refused",
-                subject=subject,
-                body=body,
-                dedupe_key=f"batch_refused:{batch.pk}:{person.pk}",
-            )
-            for person in staff
-        ]
-    )
-
-    def send() -> None:
-        for notification, person in zip(notifications, staff, strict=True):
-            if not person.email:
-                continue
-            try:
-                send_mail(subject, body, None, [person.email])
-            except OSError:
-                logger.warning("E-mail about %s to %s failed", batch.reference, person.email)
-                continue
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-
-    transaction.on_commit(send)
 
 
 def notify_batch(

@@ -67,6 +67,10 @@ CONCERNS: dict[str, tuple[str, Recipients]] = {
 }
 
 
+#: action → e-mail template confirming to the person who acted that it went through
+CONFIRMATIONS = {"submit": "submission_received"}
+
+
 def on_case_transitioned(
     sender: Any, *, waiver: WaiverRequest, action: str, actor: User | None, **kwargs: Any
 ) -> None:
@@ -83,6 +87,16 @@ def on_case_transitioned(
                 occasion=f"{waiver.pk}:v{waiver.version}",
                 actor=actor,
                 state=State(waiver.state).label,
+            )
+        )
+    if action in CONFIRMATIONS and actor is not None:
+        notifications.notify(
+            notifications.notices(
+                [actor],
+                event=CONFIRMATIONS[action],
+                waiver=waiver,
+                occasion=f"{waiver.pk}:v{waiver.version}",
+                actor=actor,
             )
         )
     if action in SIGNED_DECISIONS:

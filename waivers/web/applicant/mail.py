@@ -1,4 +1,4 @@
-"""The two e-mails the applicant pages send themselves (the rest come from notifications)."""
+"""The invitation e-mail the applicant pages send themselves (the rest come from notifications)."""
 
 from __future__ import annotations
 
@@ -9,27 +9,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from ...models import User, WaiverRequest
+from ...models import User
 from .access import ApplicantRequest
-
-
-def send_submission_confirmation(request: ApplicantRequest, case: WaiverRequest) -> None:
-    """Tell the submitter their request reached the NRA, with its reference and status page."""
-    user = request.user
-    if not user.email:
-        return
-    link = request.build_absolute_uri(reverse("applicant:status", args=[case.reference]))
-    send_mail(
-        subject=f"{case.reference} submitted to {case.authority.code}",
-        message=(
-            f"Dear {user.printed_name},\n\n"
-            f"Your waiver request {case.reference} for {case.product} was submitted to "
-            f"{case.authority.name} on {case.submitted_at:%Y-%m-%d %H:%M} UTC.\n"
-            f"Follow it here: {link}\n"
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
-    )
 
 
 def send_invitation(request: ApplicantRequest, colleague: User) -> None:

@@ -32,7 +32,6 @@ from .forms import (
     VersionedForm,
     WithdrawForm,
 )
-from .mail import send_submission_confirmation
 
 #: The guided form: (step, title, form class, the case fields it edits).
 STEPS: list[tuple[str, str, type[VersionedForm] | None, tuple[str, ...]]] = [
@@ -214,7 +213,6 @@ def request_submit(request: ApplicantRequest, reference: str) -> HttpResponse:
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            send_submission_confirmation(request, case)
             messages.success(
                 request,
                 f"Submitted to {case.authority.code} as {case.reference}; a confirmation e-mail is on its way.",
