@@ -99,6 +99,7 @@ class WaiverViewSet(
 ):
     """Waiver requests: applicants create and edit drafts; both sides read and act on cases."""
 
+    lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not a routing miss
     serializer_class = WaiverSerializer
     filterset_class = WaiverFilter
     parser_classes = [JSONParser]

@@ -23,6 +23,7 @@ class _OrganisationCatalogue(
     viewsets.GenericViewSet,
 ):
     permission_classes = [IsAuthenticated, ApplicantWrites]
+    lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not a routing miss
     parser_classes = [JSONParser]
 
     def perform_create(self, serializer: BaseSerializer) -> None:

@@ -52,6 +52,7 @@ class CertificateViewSet(
 ):
     """Evidence: GMP certificates, WHO CPPs and Certificates of Analysis, each a PDF."""
 
+    lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not a routing miss
     serializer_class = CertificateSerializer
     permission_classes = [IsAuthenticated, ApplicantWrites]
     parser_classes = [MultiPartParser, FormParser]

@@ -30,6 +30,7 @@ class AuthorityViewSet(
 ):
     """The register of regulatory authorities and their recognitions."""
 
+    lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not a routing miss
     queryset = Authority.objects.prefetch_related("recognitions").order_by("code")
     serializer_class = AuthoritySerializer
     permission_classes = [IsAuthenticated, RegisterAdminWrites]

@@ -238,6 +238,15 @@ class IdField(serializers.PrimaryKeyRelatedField):
 _text = {"required": False, "allow_blank": True}
 
 
+class OptionalBoolean(serializers.BooleanField):
+    """A yes/no that stays unset when a multipart form leaves it out (DRF would read False)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name not in dictionary:
+            return serializers.empty
+        return super().get_value(dictionary)
+
+
 class CertificateUploadSerializer(serializers.Serializer):
     """Multipart upload: the file and the metadata of its kind (see API.md)."""
 
@@ -260,14 +269,14 @@ class CertificateUploadSerializer(serializers.Serializer):
     importing_country = serializers.RegexField(
         r"^[A-Z]{2}$", max_length=2, required=False, help_text="cpp"
     )
-    licensed = serializers.BooleanField(required=False, allow_null=True, help_text="cpp")
+    licensed = OptionalBoolean(required=False, allow_null=True, help_text="cpp")
     licence_number = serializers.CharField(max_length=100, help_text="cpp", **_text)
     licence_holder = serializers.CharField(max_length=200, help_text="cpp", **_text)
     gmp_statement = serializers.CharField(max_length=TEXT_LIMIT, help_text="cpp", **_text)
     batch_number = serializers.CharField(max_length=100, help_text="coa", **_text)
     manufactured_on = serializers.DateField(required=False, allow_null=True, help_text="coa")
     batch_expires_on = serializers.DateField(required=False, allow_null=True, help_text="coa")
-    conforms = serializers.BooleanField(required=False, allow_null=True, help_text="coa")
+    conforms = OptionalBoolean(required=False, allow_null=True, help_text="coa")
     released_by = serializers.CharField(max_length=200, help_text="coa", **_text)
 
     def metadata(self) -> dict[str, Any]:
@@ -302,6 +311,7 @@ class WaiverSerializer(serializers.ModelSerializer):
 
     sampling = SamplingSerializer(source="*", required=False)
     clock_days = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
     authority = IdField(queryset=Authority.objects.all(), help_text="The NRA addressed.")
     product = IdField(access.products_for)
     sites = IdField(access.sites_for, many=True, required=False)
@@ -339,12 +349,16 @@ class WaiverSerializer(serializers.ModelSerializer):
             "reviewer",
             "submitted_at",
             "decided_at",
-            "outcome",
             "valid_until",
         ]
 
     def get_clock_days(self, obj: WaiverRequest) -> int | None:
         return obj.clock_days()
+
+    @extend_schema_field(serializers.ChoiceField(choices=Outcome.choices, allow_null=True))
+    def get_outcome(self, obj: WaiverRequest) -> str | None:
+        """The signed decision; null until one is signed."""
+        return obj.outcome or None
 
     def domain_values(self) -> dict[str, Any]:
         """The validated input as keyword arguments of create_request / update_draft."""
