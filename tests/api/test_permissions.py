@@ -1,4 +1,4 @@
-"""Every endpoint × every role × own and foreign objects → the status each must give.
+"""Every endpoint, every role, own and foreign objects: the status each combination must give.
 
 Objects belong to organisation A and NRA X: for applicant A and the staff of NRA X they are their
 own; for applicant B and the reviewer of NRA Y they are another tenant's, which is 404 (never
