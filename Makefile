@@ -39,6 +39,7 @@ lint: $(STAMP)
 test: system-deps services $(STAMP) lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest --create-db
 	$(BIN)/python -m pytest -m smoke --create-db
+	bash scripts/fuzz-api.sh
 	bash scripts/smoke-embedded.sh
 
 clean:
