@@ -49,7 +49,7 @@ def client_for(user: User | None) -> APIClient:
 class World:
     def __init__(self) -> None:
         self.nra_x: Authority = NraFactory(code="XX-NRAX")
-        self.nra_y: Authority = NraFactory(code="YY-NRAY")
+        self.nra_y: Authority = NraFactory(code="YY-NRAY", country="YY")
         self.draft_a = WaiverRequestFactory(authority=self.nra_x)
         self.applicant_a = ApplicantFactory(
             organisation=self.draft_a.organisation, username="applicant-a"
@@ -62,6 +62,9 @@ class World:
         self.reviewer_y = ReviewerFactory(nra=self.nra_y, username="reviewer-y")
         self.approver_x = ApproverFactory(nra=self.nra_x, username="approver-x")
         self.registrar = UserFactory(role=Role.REGISTRAR, organisation=None, username="registrar")
+        for draft, creator in ((self.draft_a, self.applicant_a), (self.draft_b, self.applicant_b)):
+            WaiverRequest.objects.filter(pk=draft.pk).update(created_by=creator)
+            draft.created_by = creator
 
     def client(self, who: str | None) -> APIClient:
         return client_for(getattr(self, who) if who else None)
@@ -130,6 +133,12 @@ class World:
     @property
     def certificate_a(self):
         return self.submitted_a.certificates.filter(kind="gmp").get()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing stays real (tokens and signatures check passwords) but cheap."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

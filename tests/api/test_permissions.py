@@ -152,17 +152,18 @@ ROWS = [
         "read a submitted case", "get", lambda w: f"/api/v1/waivers/{w.submitted_a.pk}/", CASE_OF_A
     ),
     Row(
+        # Only applicants edit: others are refused whichever id they name, which reveals nothing.
         "edit a draft",
         "patch",
         lambda w: f"/api/v1/waivers/{w.draft_a.pk}/",
-        statuses(404, applicant_a=200),
+        statuses(403, applicant_a=200, applicant_b=404),
         lambda w: {"justification": "Edited."},
     ),
     Row(
         "edit a submitted case",
         "patch",
         lambda w: f"/api/v1/waivers/{w.submitted_a.pk}/",
-        statuses(404, applicant_a=409, reviewer_x=403, approver_x=403),
+        statuses(403, applicant_a=409, applicant_b=404),
         lambda w: {"justification": "Edited."},
     ),
     Row(
