@@ -179,18 +179,3 @@ def test_an_empty_recommendation_names_outcome_and_rationale(world):
         f"/api/v1/waivers/{world.reviewing_a.pk}/recommend/", {}, format="json"
     )
     assert response.status_code == 400 and {"outcome", "rationale"} <= set(response.json())
-
-
-def test_impact_refuses_samples_larger_than_the_batch_naming_the_field(world):
-    response = world.client("applicant_a").post(
-        "/api/v1/impact/",
-        {
-            "batch_size": 10,
-            "release_units": 20,
-            "retention_units": 0,
-            "in_country_units": 0,
-            "units_per_patient": 1,
-        },
-        format="json",
-    )
-    assert response.status_code == 400 and response.json()

@@ -26,7 +26,7 @@ from ..models import CheckResult, WaiverRequest
 from ..services.cases import create_request, update_draft
 from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
 from .filters import WaiverFilter
-from .permissions import ApplicantWrites
+from .permissions import ApplicantWrites, signed_in, viewer
 from .serializers import (
     ActionSerializer,
     AssignSerializer,
@@ -60,7 +60,7 @@ def _workflow_action(
         data.is_valid(raise_exception=True)
         params = {k: v for k, v in data.validated_data.items() if v is not None}
         version = params.pop("version", None)
-        workflow.fire(case, name, actor=request.user, expected_version=version, **params)
+        workflow.fire(case, name, actor=signed_in(request), expected_version=version, **params)
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
     # The router maps the method to the function's name, which must be its attribute name.
@@ -107,7 +107,7 @@ class WaiverViewSet(
 
     def get_queryset(self) -> QuerySet[WaiverRequest]:
         return (
-            access.waivers_for(self.request.user)
+            access.waivers_for(viewer(self.request))
             .select_related("authority", "product", "organisation")
             .prefetch_related("sites", "certificates")
             .order_by("-updated_at", "-pk")
@@ -121,7 +121,9 @@ class WaiverViewSet(
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         assert isinstance(serializer, WaiverSerializer)
-        serializer.instance = create_request(user=self.request.user, **serializer.domain_values())
+        serializer.instance = create_request(
+            user=signed_in(self.request), **serializer.domain_values()
+        )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
@@ -131,7 +133,7 @@ class WaiverViewSet(
         data.is_valid(raise_exception=True)
         update_draft(
             waiver=case,
-            user=request.user,
+            user=signed_in(request),
             expected_version=data.validated_data.get("version"),
             **data.domain_values(),
         )

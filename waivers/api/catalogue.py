@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, ModelSerializer
 
 from .. import access
 from ..models import Product, Site
-from .permissions import ApplicantWrites
+from .permissions import ApplicantWrites, signed_in, viewer
 from .serializers import ProductSerializer, SiteSerializer, create_for_organisation
 
 
@@ -27,7 +27,8 @@ class _OrganisationCatalogue(
     parser_classes = [JSONParser]
 
     def perform_create(self, serializer: BaseSerializer) -> None:
-        serializer.instance = create_for_organisation(serializer, self.request.user)
+        assert isinstance(serializer, ModelSerializer)
+        serializer.instance = create_for_organisation(serializer, signed_in(self.request))
 
 
 @extend_schema_view(
@@ -41,7 +42,7 @@ class SiteViewSet(_OrganisationCatalogue):
     serializer_class = SiteSerializer
 
     def get_queryset(self) -> QuerySet[Site]:
-        return access.sites_for(self.request.user).order_by("name", "pk")
+        return access.sites_for(viewer(self.request)).order_by("name", "pk")
 
 
 @extend_schema_view(
@@ -55,4 +56,4 @@ class ProductViewSet(_OrganisationCatalogue):
     serializer_class = ProductSerializer
 
     def get_queryset(self) -> QuerySet[Product]:
-        return access.products_for(self.request.user).order_by("name", "pk")
+        return access.products_for(viewer(self.request)).order_by("name", "pk")

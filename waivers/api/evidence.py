@@ -22,7 +22,7 @@ from ..errors import FileTooLarge
 from ..models import Certificate
 from ..services.evidence import upload_certificate
 from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
-from .permissions import ApplicantWrites
+from .permissions import ApplicantWrites, signed_in, viewer
 from .serializers import CertificateSerializer, CertificateUploadSerializer, ErrorSerializer
 
 # Room for the multipart framing and the metadata fields around the file itself.
@@ -58,7 +58,7 @@ class CertificateViewSet(
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Certificate]:
-        return access.certificates_for(self.request.user).order_by("-uploaded_at", "-pk")
+        return access.certificates_for(viewer(self.request)).order_by("-uploaded_at", "-pk")
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if self.action == "create":
@@ -82,7 +82,7 @@ class CertificateViewSet(
         upload = CertificateUploadSerializer(data=request.data, context={"request": request})
         upload.is_valid(raise_exception=True)
         result = upload_certificate(
-            user=request.user,
+            user=signed_in(request),
             kind=upload.validated_data["kind"],
             file=upload.validated_data["file"],
             **upload.metadata(),

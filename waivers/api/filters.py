@@ -35,7 +35,7 @@ class AuthorityFilter(django_filters.FilterSet):
         self, qs: QuerySet[Authority], name: str, value: date
     ) -> QuerySet[Authority]:
         scheme = self.form.cleaned_data.get("scheme")
-        return qs.recognised_on(value, [scheme] if scheme else None)
+        return qs & Authority.objects.recognised_on(value, [scheme] if scheme else None)
 
 
 class WaiverFilter(django_filters.FilterSet):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -157,7 +157,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
 def create_for_organisation(serializer: serializers.ModelSerializer, user: User) -> Any:
     """Save a site or product for the user's organisation; a duplicate name is a 400 on `name`."""
-    obj = serializer.Meta.model(organisation_id=user.organisation_id, **serializer.validated_data)
+    model: Any = serializer.Meta.model
+    obj = model(organisation_id=user.organisation_id, **serializer.validated_data)
     try:
         obj.full_clean()
     except DjangoValidationError as exc:
@@ -224,7 +225,7 @@ class IdField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet:
         if self.scope is None:
-            return super().get_queryset()
+            return cast(QuerySet, super().get_queryset())
         return self.scope(self.context["request"].user)
 
     def to_internal_value(self, data: Any) -> Any:
@@ -235,7 +236,7 @@ class IdField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-_text = {"required": False, "allow_blank": True}
+_text: dict[str, Any] = {"required": False, "allow_blank": True}
 
 
 class OptionalBoolean(serializers.BooleanField):
@@ -287,8 +288,18 @@ class CertificateUploadSerializer(serializers.Serializer):
 
 # --- waiver requests ----------------------------------------------------------------------------
 
-_units = {"max_digits": 14, "decimal_places": 3, "min_value": 0, "coerce_to_string": False}
-_days = {"max_digits": 8, "decimal_places": 2, "min_value": 0, "coerce_to_string": False}
+_units: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 3,
+    "min_value": 0,
+    "coerce_to_string": False,
+}
+_days: dict[str, Any] = {
+    "max_digits": 8,
+    "decimal_places": 2,
+    "min_value": 0,
+    "coerce_to_string": False,
+}
 
 
 class SamplingSerializer(serializers.Serializer):
