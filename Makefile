@@ -39,7 +39,9 @@ lint: $(STAMP)
 test: system-deps services $(STAMP) lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest --create-db
 	$(BIN)/python -m pytest -m smoke --create-db
+	bash scripts/fuzz-api.sh
 	bash scripts/smoke-embedded.sh
+	$(BIN)/python bench/run.py --size smoke
 
 # Benchmarks on the local PostgreSQL and Redis (bench/README.md). SIZE=1000,10000,100000 for the
 # full manual run; bench-smoke is the CI check at the smallest size (fails on any error).

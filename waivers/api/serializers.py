@@ -1,0 +1,478 @@
+"""Serializers translate JSON to the arguments of domain functions and domain objects back to JSON.
+
+They hold no business rule: ownership, states and evidence checks live in waivers.services,
+waivers.workflow and the models' own validation, whose errors waivers.api.errors maps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import access
+from ..models import (
+    AuditEntry,
+    Authority,
+    Certificate,
+    CertificateKind,
+    CheckResult,
+    Outcome,
+    Product,
+    Recognition,
+    Scope,
+    Site,
+    User,
+    WaiverRequest,
+)
+from ..services.evidence import COMMON_FIELDS, KIND_FIELDS, _validation_errors
+
+# Largest id a client may send: beyond it no object exists, and the databases' integer columns end.
+MAX_ID = 2**31 - 1
+TEXT_LIMIT = 20_000
+
+
+class ErrorSerializer(serializers.Serializer):
+    """400/401/403/404/413/415/429: `{"detail": "..."}` or `{"field": ["message"], ...}`."""
+
+    detail = serializers.CharField(required=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    """409: the action does not fit the case's current state (or the case changed meanwhile)."""
+
+    detail = serializers.CharField()
+    state = serializers.CharField()
+
+
+class IncompleteSerializer(ErrorSerializer):
+    """400 on submit: what stops the request from being submitted."""
+
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+# --- the authority register ---------------------------------------------------------------------
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recognition
+        fields = ["scheme", "scope", "valid_from", "valid_to", "source"]
+
+
+class AuthoritySerializer(serializers.ModelSerializer):
+    """Reads the register; writes it for the authority admin (recognitions replace the old ones)."""
+
+    recognitions = RecognitionSerializer(many=True, required=False)
+    code = serializers.CharField(max_length=32)
+    country = serializers.RegexField(r"^[A-Z]{2}$", max_length=2)
+
+    class Meta:
+        model = Authority
+        fields = ["id", "code", "name", "country", "recognitions", "receives_requests"]
+
+    def validate_code(self, value: str) -> str:
+        taken = Authority.objects.filter(code=value)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError("An authority with this code is already registered.")
+        return value
+
+    def validate_recognitions(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        errors: list[dict[str, Any]] = []
+        for item in value:
+            try:
+                Recognition(authority=Authority(), **item).full_clean(exclude=["authority"])
+            except DjangoValidationError as exc:
+                errors.append(_validation_errors(exc))
+            else:
+                errors.append({})
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return value
+
+    def _save(self, authority: Authority, validated: dict[str, Any]) -> Authority:
+        recognitions = validated.pop("recognitions", None)
+        for name, value in validated.items():
+            setattr(authority, name, value)
+        with transaction.atomic():
+            authority.save()
+            if recognitions is not None:
+                authority.recognitions.all().delete()
+                Recognition.objects.bulk_create(
+                    Recognition(authority=authority, **item) for item in recognitions
+                )
+        return authority
+
+    def create(self, validated_data: dict[str, Any]) -> Authority:
+        return self._save(Authority(), validated_data)
+
+    def update(self, instance: Authority, validated_data: dict[str, Any]) -> Authority:
+        return self._save(instance, validated_data)
+
+
+# --- the applicant's catalogue ------------------------------------------------------------------
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    country = serializers.RegexField(
+        r"^[A-Z]{2}$", max_length=2, help_text="ISO 3166 alpha-2, upper case"
+    )
+    address = serializers.CharField(max_length=2000)
+
+    class Meta:
+        model = Site
+        fields = ["id", "name", "address", "country", "organisation"]
+        read_only_fields = ["organisation"]
+        validators: list[Any] = []
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    shelf_life_days = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=False
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "atmp_class",
+            "production_model",
+            "storage",
+            "shelf_life_days",
+            "organisation",
+        ]
+        read_only_fields = ["organisation"]
+        validators: list[Any] = []
+
+
+def create_for_organisation(serializer: serializers.ModelSerializer, user: User) -> Any:
+    """Save a site or product for the user's organisation; a duplicate name is a 400 on `name`."""
+    model: Any = serializer.Meta.model
+    obj = model(organisation_id=user.organisation_id, **serializer.validated_data)
+    try:
+        obj.full_clean()
+    except DjangoValidationError as exc:
+        errors = _validation_errors(exc)
+        if "non_field_errors" in errors:
+            errors["name"] = errors.pop("non_field_errors")
+        raise serializers.ValidationError(errors) from exc
+    obj.save()
+    return obj
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(help_text="Where to download the PDF.")
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "kind",
+            "organisation",
+            "original_name",
+            "sha256",
+            "size",
+            "uploaded_at",
+            "file",
+            "number",
+            "issuing_authority",
+            "issued_on",
+            "valid_until",
+            "site",
+            "inspected_on",
+            "scope",
+            "restrictions",
+            "product",
+            "exporting_country",
+            "importing_country",
+            "licensed",
+            "licence_number",
+            "licence_holder",
+            "gmp_statement",
+            "batch_number",
+            "manufactured_on",
+            "batch_expires_on",
+            "conforms",
+            "released_by",
+        ]
+        read_only_fields = fields
+
+    def get_file(self, obj: Certificate) -> str:
+        return f"/api/v1/certificates/{obj.pk}/file/"
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdField(serializers.PrimaryKeyRelatedField):
+    """An object's id. With ``scope``, only among the objects the signed-in user may see, so
+    anyone else's id is simply unknown; huge or malformed ids are unknown too, never a crash."""
+
+    def __init__(self, scope: Callable[[User], QuerySet] | None = None, **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        if self.scope is None:
+            return cast(QuerySet, super().get_queryset())
+        return self.scope(self.context["request"].user)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not str(data).isdigit() or int(data) > MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+_text: dict[str, Any] = {"required": False, "allow_blank": True}
+
+
+class OptionalBoolean(serializers.BooleanField):
+    """A yes/no that stays unset when a multipart form leaves it out (DRF would read False)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name not in dictionary:
+            return serializers.empty
+        return super().get_value(dictionary)
+
+
+class CertificateUploadSerializer(serializers.Serializer):
+    """Multipart upload: the file and the metadata of its kind (see API.md)."""
+
+    kind = serializers.ChoiceField(choices=CertificateKind.choices)
+    file = serializers.FileField(allow_empty_file=True, help_text="The PDF.")
+    number = serializers.CharField(max_length=100, **_text)
+    issuing_authority = IdField(
+        queryset=Authority.objects.all(), required=False, help_text="Not for a CoA."
+    )
+    issued_on = serializers.DateField()
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    site = IdField(access.sites_for, required=False, help_text="gmp and coa")
+    inspected_on = serializers.DateField(required=False, allow_null=True, help_text="gmp")
+    scope = serializers.CharField(max_length=300, help_text="gmp", **_text)
+    restrictions = serializers.CharField(max_length=TEXT_LIMIT, help_text="gmp", **_text)
+    product = IdField(access.products_for, required=False, help_text="cpp and coa")
+    exporting_country = serializers.RegexField(
+        r"^[A-Z]{2}$", max_length=2, required=False, help_text="cpp"
+    )
+    importing_country = serializers.RegexField(
+        r"^[A-Z]{2}$", max_length=2, required=False, help_text="cpp"
+    )
+    licensed = OptionalBoolean(required=False, allow_null=True, help_text="cpp")
+    licence_number = serializers.CharField(max_length=100, help_text="cpp", **_text)
+    licence_holder = serializers.CharField(max_length=200, help_text="cpp", **_text)
+    gmp_statement = serializers.CharField(max_length=TEXT_LIMIT, help_text="cpp", **_text)
+    batch_number = serializers.CharField(max_length=100, help_text="coa", **_text)
+    manufactured_on = serializers.DateField(required=False, allow_null=True, help_text="coa")
+    batch_expires_on = serializers.DateField(required=False, allow_null=True, help_text="coa")
+    conforms = OptionalBoolean(required=False, allow_null=True, help_text="coa")
+    released_by = serializers.CharField(max_length=200, help_text="coa", **_text)
+
+    def metadata(self) -> dict[str, Any]:
+        """Only what the client sent, so the service can refuse fields alien to the kind."""
+        known = COMMON_FIELDS | set().union(*KIND_FIELDS.values())
+        return {k: v for k, v in self.validated_data.items() if k in known}
+
+
+# --- waiver requests ----------------------------------------------------------------------------
+
+_units: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 3,
+    "min_value": 0,
+    "coerce_to_string": False,
+}
+_days: dict[str, Any] = {
+    "max_digits": 8,
+    "decimal_places": 2,
+    "min_value": 0,
+    "coerce_to_string": False,
+}
+
+
+class SamplingSerializer(serializers.Serializer):
+    """The sampling-impact calculator's inputs stored on the request."""
+
+    batch_size = serializers.DecimalField(**_units, required=False, allow_null=True)
+    release_units = serializers.DecimalField(**_units, required=False, allow_null=True)
+    retention_units = serializers.DecimalField(**_units, required=False, allow_null=True)
+    stability_units = serializers.DecimalField(**_units, required=False, allow_null=True)
+    in_country_units = serializers.DecimalField(**_units, required=False, allow_null=True)
+    testing_countries = serializers.IntegerField(min_value=1, max_value=300, required=False)
+    units_per_patient = serializers.DecimalField(**_units, required=False, allow_null=True)
+    shelf_life_days = serializers.DecimalField(**_days, required=False, allow_null=True)
+    shipping_days = serializers.DecimalField(**_days, required=False, allow_null=True)
+    testing_days = serializers.DecimalField(**_days, required=False, allow_null=True)
+
+
+class WaiverSerializer(serializers.ModelSerializer):
+    """A waiver request as API.md lists its fields (plus `version`, for optimistic locking)."""
+
+    sampling = SamplingSerializer(source="*", required=False)
+    clock_days = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+    authority = IdField(queryset=Authority.objects.all(), help_text="The NRA addressed.")
+    product = IdField(access.products_for)
+    sites = IdField(access.sites_for, many=True, required=False)
+    certificates = IdField(access.certificates_for, many=True, required=False)
+    justification = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+    scope = serializers.ChoiceField(choices=Scope.choices)
+
+    class Meta:
+        model = WaiverRequest
+        fields = [
+            "id",
+            "reference",
+            "state",
+            "version",
+            "scope",
+            "product",
+            "sites",
+            "authority",
+            "organisation",
+            "justification",
+            "certificates",
+            "sampling",
+            "reviewer",
+            "submitted_at",
+            "decided_at",
+            "clock_days",
+            "outcome",
+            "valid_until",
+        ]
+        read_only_fields = [
+            "reference",
+            "state",
+            "version",
+            "organisation",
+            "reviewer",
+            "submitted_at",
+            "decided_at",
+            "valid_until",
+        ]
+
+    def get_clock_days(self, obj: WaiverRequest) -> int | None:
+        return obj.clock_days()
+
+    @extend_schema_field(serializers.ChoiceField(choices=Outcome.choices, allow_null=True))
+    def get_outcome(self, obj: WaiverRequest) -> str | None:
+        """The signed decision; null until one is signed."""
+        return obj.outcome or None
+
+    def domain_values(self) -> dict[str, Any]:
+        """The validated input as keyword arguments of create_request / update_draft."""
+        return dict(self.validated_data)
+
+
+class WaiverUpdateSerializer(WaiverSerializer):
+    """PATCH: any editable field, plus the `version` the client last saw (409 if it changed)."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The version you last read; the edit is refused with 409 if it changed.",
+    )
+
+    class Meta(WaiverSerializer.Meta):
+        read_only_fields = [f for f in WaiverSerializer.Meta.read_only_fields if f != "version"]
+
+    def domain_values(self) -> dict[str, Any]:
+        values = dict(self.validated_data)
+        values.pop("version", None)
+        return values
+
+
+class CheckResultSerializer(serializers.ModelSerializer):
+    check = serializers.CharField(source="check_name")
+
+    class Meta:
+        model = CheckResult
+        fields = ["check", "status", "detail", "ran_at"]
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", help_text="As shown at the time.")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["seq", "at", "actor", "action", "from_state", "to_state", "changes", "reason"]
+
+
+# --- workflow actions ---------------------------------------------------------------------------
+
+
+class ActionSerializer(serializers.Serializer):
+    """Every action accepts the `version` the client last read (optional): 409 if it changed."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The version you last read; the action is refused with 409 if it changed.",
+    )
+
+
+class MessageSerializer(ActionSerializer):
+    message = serializers.CharField(max_length=TEXT_LIMIT)
+
+
+class AssignSerializer(ActionSerializer):
+    reviewer = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="A reviewer of this NRA; leave out to take the case yourself.",
+    )
+
+
+class RespondSerializer(MessageSerializer):
+    certificates = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=100,
+        help_text="Ids of your organisation's certificates to add to the request.",
+    )
+
+
+class RecommendSerializer(ActionSerializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    rationale = serializers.CharField(max_length=TEXT_LIMIT)
+    conditions = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+
+
+class SignSerializer(ActionSerializer):
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    meaning = serializers.ChoiceField(choices=["approval"])
+
+
+class RevokeSerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class VerificationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    document = serializers.CharField(help_text="decision letter or batch acknowledgement")
+    reference = serializers.CharField()
+    decision = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    sha256 = serializers.CharField()
+
+
+class NotVerifiedSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    detail = serializers.CharField()
