@@ -12,6 +12,7 @@ from .. import audit
 from ..errors import InvalidInput, NotPermitted, StaleCase, TransitionNotAllowed
 from ..models import (
     GRANTED_STATES,
+    SAMPLING_FIELDS,
     Authority,
     ReferenceCounter,
     Role,
@@ -21,22 +22,7 @@ from ..models import (
 )
 from .evidence import _validation_errors
 
-EDITABLE_FIELDS = (
-    "authority",
-    "scope",
-    "product",
-    "justification",
-    "batch_size",
-    "release_units",
-    "retention_units",
-    "stability_units",
-    "in_country_units",
-    "testing_countries",
-    "units_per_patient",
-    "shelf_life_days",
-    "shipping_days",
-    "testing_days",
-)
+EDITABLE_FIELDS = ("authority", "scope", "product", "justification", *SAMPLING_FIELDS)
 RELATED_FIELDS = ("sites", "certificates")
 
 
