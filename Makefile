@@ -34,6 +34,7 @@ services:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy waivers portal
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: system-deps services $(STAMP) lint

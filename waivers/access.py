@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from .models import Certificate, Product, Role, Site, State, User, WaiverRequest
@@ -16,16 +17,16 @@ M = TypeVar("M", bound=Model)
 NRA_ROLES = (Role.REVIEWER, Role.APPROVER)
 
 
-def waivers_for(user: User) -> QuerySet[WaiverRequest]:
+def waivers_for(user: User | AnonymousUser) -> QuerySet[WaiverRequest]:
     """Applicants: their organisation's cases. NRA staff: submitted cases addressed to their NRA."""
     qs = WaiverRequest.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return qs.none()
     if user.is_superuser:
         return qs
-    if user.role == Role.APPLICANT:
+    if user.role == Role.APPLICANT and user.organisation_id is not None:
         return qs.filter(organisation_id=user.organisation_id)
-    if user.role in NRA_ROLES:
+    if user.role in NRA_ROLES and user.nra_id is not None:
         return qs.filter(authority_id=user.nra_id, submitted_at__isnull=False).exclude(
             state=State.DRAFT
         )
@@ -33,10 +34,10 @@ def waivers_for(user: User) -> QuerySet[WaiverRequest]:
 
 
 def _organisation_owned(
-    qs: QuerySet[M], user: User, seen_by_nra: Callable[[QuerySet[WaiverRequest]], Q]
+    qs: QuerySet[M], user: User | AnonymousUser, seen_by_nra: Callable[[QuerySet[WaiverRequest]], Q]
 ) -> QuerySet[M]:
     """Applicants see their organisation's objects; NRA staff those used by cases they may see."""
-    if not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return qs.none()
     if user.is_superuser:
         return qs
@@ -47,7 +48,7 @@ def _organisation_owned(
     return qs.none()
 
 
-def certificates_for(user: User) -> QuerySet[Certificate]:
+def certificates_for(user: User | AnonymousUser) -> QuerySet[Certificate]:
     return _organisation_owned(
         Certificate.objects.all(),
         user,
@@ -55,11 +56,11 @@ def certificates_for(user: User) -> QuerySet[Certificate]:
     )
 
 
-def sites_for(user: User) -> QuerySet[Site]:
+def sites_for(user: User | AnonymousUser) -> QuerySet[Site]:
     return _organisation_owned(Site.objects.all(), user, lambda cases: Q(waiver_requests__in=cases))
 
 
-def products_for(user: User) -> QuerySet[Product]:
+def products_for(user: User | AnonymousUser) -> QuerySet[Product]:
     return _organisation_owned(
         Product.objects.all(), user, lambda cases: Q(waiver_requests__in=cases)
     )

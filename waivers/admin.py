@@ -88,7 +88,7 @@ class PortalUserAdmin(UserAdmin):
     ]
     list_filter = ["role", "is_active", "nra"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Portal", {"fields": ["role", "organisation", "nra", "is_organisation_admin"]}),
     )
     autocomplete_fields = ["organisation", "nra"]
@@ -112,8 +112,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class AuditEntryInline(admin.TabularInline):
     model = AuditEntry
-    fields = ["seq", "at", "actor_name", "action", "from_state", "to_state", "changes", "reason"]
-    readonly_fields = fields
+    readonly_fields = (
+        "seq",
+        "at",
+        "actor_name",
+        "action",
+        "from_state",
+        "to_state",
+        "changes",
+        "reason",
+    )
+    fields = readonly_fields
     extra = 0
     can_delete = False
 

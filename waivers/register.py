@@ -58,7 +58,9 @@ def parse(text: str) -> list[dict]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames != COLUMNS:
         raise MalformedRegister(1, f"expected the columns {','.join(COLUMNS)}")
-    rows, names, seen = [], {}, set()
+    rows: list[dict] = []
+    names: dict[str, tuple[str, str]] = {}
+    seen: set[tuple[str, str]] = set()
     for row in reader:
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):

@@ -124,7 +124,9 @@ def _effect_submit(case: WaiverRequest, actor: User | None, params: Params) -> N
 def _guard_assign(case: WaiverRequest, actor: User | None, params: Params) -> None:
     assignee = params.get("reviewer") or actor
     if not isinstance(assignee, User):
-        assignee = User.objects.filter(pk=assignee).first()
+        assignee = (
+            User.objects.filter(pk=int(str(assignee))).first() if str(assignee).isdigit() else None
+        )
     if (
         assignee is None
         or not assignee.is_active

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -10,14 +13,19 @@ from rest_framework.views import APIView
 
 from ..impact import calculate
 
-_units = {"max_digits": 14, "decimal_places": 3, "min_value": 0, "coerce_to_string": False}
+_units: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 3,
+    "min_value": 0,
+    "coerce_to_string": False,
+}
 
 
 class ImpactInputSerializer(serializers.Serializer):
     batch_size = serializers.DecimalField(**_units)
     release_units = serializers.DecimalField(**_units)
     retention_units = serializers.DecimalField(**_units)
-    stability_units = serializers.DecimalField(**_units, required=False, default=0)
+    stability_units = serializers.DecimalField(**_units, required=False, default=Decimal(0))
     in_country_units = serializers.DecimalField(**_units)
     testing_countries = serializers.IntegerField(
         min_value=1, max_value=300, required=False, default=1

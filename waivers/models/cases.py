@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -61,7 +62,11 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
-_units = {"max_digits": 14, "decimal_places": 3, "validators": [MinValueValidator(Decimal(0))]}
+_units: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 3,
+    "validators": [MinValueValidator(Decimal(0))],
+}
 
 
 class WaiverRequest(models.Model):

@@ -141,6 +141,4 @@ def latest_letter(case: WaiverRequest) -> DecisionLetter | None:
 
 
 def colleagues(user: User) -> QuerySet[User]:
-    return User.objects.filter(organisation_id=user.organisation_id).order_by(
-        "last_name", "username"
-    )
+    return User.objects.filter(organisation=user.organisation).order_by("last_name", "username")

@@ -81,6 +81,7 @@ def create_request(*, user: User, **values: Any) -> WaiverRequest:
     _check_ownership(user, values)
     related = {name: values.pop(name, None) or [] for name in RELATED_FIELDS}
     now = timezone.now()
+    assert user.organisation_id is not None  # _require_applicant checked it
     case = WaiverRequest(
         organisation_id=user.organisation_id,
         created_by=user,

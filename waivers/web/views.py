@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from ..access import waivers_for
 from ..audit import entries_for
 from ..models import Role
+from .auth import signed_in
 
 #: Where each role lands after signing in.
-LANDING = {
+LANDING: dict[str, str] = {
     Role.REGISTRAR: "admin:index",
     Role.APPLICANT: "applicant:home",
     Role.REVIEWER: "nra:queue",
@@ -20,11 +21,11 @@ LANDING = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    landing = LANDING.get(request.user.role)
+    landing = LANDING.get(signed_in(request).role)
     if landing:
         return redirect(landing)
     cases = (
-        waivers_for(request.user)
+        waivers_for(signed_in(request))
         .select_related("organisation", "authority", "product")
         .order_by("-updated_at")[:50]
     )
@@ -34,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_object_or_404(
-        waivers_for(request.user).select_related("organisation", "authority", "product"),
+        waivers_for(signed_in(request)).select_related("organisation", "authority", "product"),
         reference=reference,
     )
     return render(

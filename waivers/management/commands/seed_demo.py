@@ -165,7 +165,7 @@ class Command(BaseCommand):
             importing_country="KZ",
             licensed=True,
             licence_number=f"BL-{product.pk:05d}",
-            licence_holder=user.organisation.name,
+            licence_holder=product.organisation.name,
             gmp_statement="The site is inspected regularly and complies with GMP.",
         ).certificate
         coa = upload_certificate(

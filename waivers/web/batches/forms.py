@@ -46,14 +46,18 @@ class NotifyBatchForm(forms.Form):
 
     def __init__(self, *args: Any, coas: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["certificate"].queryset = coas
-        self.fields["certificate"].label_from_instance = lambda c: (
+        certificate = self.fields["certificate"]
+        assert isinstance(certificate, forms.ModelChoiceField)
+        certificate.queryset = coas
+        certificate.label_from_instance = lambda c: (  # type: ignore[method-assign,assignment]
             f"Batch {c.batch_number} — {c.site.name}, expires {c.batch_expires_on or '?'}"
         )
-        self.fields["site"].queryset = sites
+        site = self.fields["site"]
+        assert isinstance(site, forms.ModelChoiceField)
+        site.queryset = sites
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         chosen, uploaded = data.get("certificate"), data.get("file")
         if chosen and uploaded:
             self.add_error("file", "Choose an uploaded CoA or upload a new one, not both.")

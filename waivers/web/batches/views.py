@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from ...access import sites_for, waivers_for
 from ...errors import DomainError, FileTooLarge, NotAPdf, NotPermitted
-from ...models import GRANTED_STATES, BatchNotification, BatchStatus, CertificateKind
+from ...models import GRANTED_STATES, BatchNotification, BatchStatus, Certificate, CertificateKind
 from ...services import batches as service
 from ...services.evidence import upload_certificate
+from ..auth import signed_in
 from ..errors import add_to_form
 from .forms import FlagBatchForm, NotifyBatchForm
 
@@ -24,9 +25,9 @@ PAGE_SIZE = 50
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     """Every batch of the waivers the user may see, with counts per waiver and per product."""
-    if not (request.user.is_applicant or request.user.is_nra_staff):
+    if not (signed_in(request).is_applicant or signed_in(request).is_nra_staff):
         raise Http404
-    batches = service.batches_for(request.user)
+    batches = service.batches_for(signed_in(request))
     waiver_filter = request.GET.get("waiver", "").strip()
     if waiver_filter:
         batches = batches.filter(waiver__reference=waiver_filter)
@@ -37,11 +38,11 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     in_force = (
-        waivers_for(request.user)
+        waivers_for(signed_in(request))
         .filter(state__in=GRANTED_STATES)
         .select_related("product")
         .order_by("valid_until")
-        if request.user.is_applicant
+        if signed_in(request).is_applicant
         else []
     )
     return render(
@@ -59,22 +60,24 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 def _notify_form(request: HttpRequest, waiver, data=None, files=None) -> NotifyBatchForm:
     coas = (
-        request.user.organisation.certificates.filter(
-            kind=CertificateKind.COA, product=waiver.product
+        Certificate.objects.filter(
+            organisation=signed_in(request).organisation,
+            kind=CertificateKind.COA,
+            product=waiver.product,
         )
         .select_related("site")
         .order_by("-uploaded_at")
     )
-    return NotifyBatchForm(data, files, coas=coas, sites=sites_for(request.user))
+    return NotifyBatchForm(data, files, coas=coas, sites=sites_for(signed_in(request)))
 
 
 @login_required
 def notify(request: HttpRequest, reference: str) -> HttpResponse:
     waiver = get_object_or_404(
-        waivers_for(request.user).select_related("product", "authority"), reference=reference
+        waivers_for(signed_in(request)).select_related("product", "authority"), reference=reference
     )
     try:
-        service.check_may_notify(waiver=waiver, user=request.user)
+        service.check_may_notify(waiver=waiver, user=signed_in(request))
     except NotPermitted as exc:
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
@@ -88,7 +91,7 @@ def notify(request: HttpRequest, reference: str) -> HttpResponse:
                 certificate = form.cleaned_data["certificate"]
                 if form.cleaned_data["file"]:
                     certificate = upload_certificate(
-                        user=request.user,
+                        user=signed_in(request),
                         kind=CertificateKind.COA,
                         file=form.cleaned_data["file"],
                         product=waiver.product,
@@ -96,7 +99,7 @@ def notify(request: HttpRequest, reference: str) -> HttpResponse:
                     ).certificate
                 batch = service.notify_batch(
                     waiver=waiver,
-                    user=request.user,
+                    user=signed_in(request),
                     batch_number=form.cleaned_data["batch_number"],
                     certificate=certificate,
                 )
@@ -111,7 +114,7 @@ def notify(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _scoped_batch(request: HttpRequest, reference: str) -> BatchNotification:
     return get_object_or_404(
-        service.batches_for(request.user).select_related(
+        service.batches_for(signed_in(request)).select_related(
             "waiver__product",
             "waiver__organisation",
             "waiver__authority",
@@ -125,7 +128,7 @@ def _scoped_batch(request: HttpRequest, reference: str) -> BatchNotification:
 
 def _detail(request: HttpRequest, batch: BatchNotification, flag_form=None, status=200):
     may_flag = (
-        request.user.is_nra_staff
+        signed_in(request).is_nra_staff
         and batch.status == BatchStatus.RELEASED
         and not batch.flagged_for_sampling
     )
@@ -153,7 +156,9 @@ def flag(request: HttpRequest, reference: str) -> HttpResponse:
     form = FlagBatchForm(request.POST)
     if form.is_valid():
         try:
-            service.flag_batch(batch=batch, user=request.user, reason=form.cleaned_data["reason"])
+            service.flag_batch(
+                batch=batch, user=signed_in(request), reason=form.cleaned_data["reason"]
+            )
         except NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
         except DomainError as exc:

@@ -28,6 +28,7 @@ from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
 from ...services import review
 from ...services.audit_export import audit_trail_csv, audit_trail_pdf, describe_changes
+from ..auth import signed_in
 from ..errors import add_to_form
 from . import forms
 
@@ -54,17 +55,11 @@ def nra_staff_required(
     @wraps(view)
     @login_required
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not _user(request).is_nra_staff:
+        if not signed_in(request).is_nra_staff:
             raise PermissionDenied("These pages are for NRA reviewers and approvers.")
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (login_required ran first)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _case_or_404(user: User, reference: str) -> WaiverRequest:
@@ -78,7 +73,7 @@ def _case_or_404(user: User, reference: str) -> WaiverRequest:
 @nra_staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The NRA's cases needing action, with filters, counts per state and pagination."""
-    user = _user(request)
+    user = signed_in(request)
     filters = forms.QueueFilterForm(request.GET or None)
     page = Paginator(selectors.queue(user=user, **filters.filters()), filters.page_size()).get_page(
         request.GET.get("page")
@@ -135,7 +130,7 @@ def _render_case(
     stale: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     figures, impact_error = impact.of_request(case)
     return render(
         request,
@@ -158,7 +153,7 @@ def _render_case(
 @require_GET
 @nra_staff_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _render_case(request, _case_or_404(_user(request), reference))
+    return _render_case(request, _case_or_404(signed_in(request), reference))
 
 
 @require_POST
@@ -167,7 +162,7 @@ def case_action(request: HttpRequest, reference: str, slug: str) -> HttpResponse
     """Fire one workflow action from its form; a refusal re-renders the page with the reason."""
     if slug not in ACTIONS:
         raise Http404("No such action.")
-    user = _user(request)
+    user = signed_in(request)
     case = _case_or_404(user, reference)
     action, form_class = ACTIONS[slug]
     form = _form(form_class, user, data=request.POST)
@@ -246,19 +241,19 @@ def _pdf_response(certificate: Certificate, *, as_attachment: bool) -> FileRespo
 @xframe_options_sameorigin
 def certificate_view(request: HttpRequest, reference: str, pk: int) -> FileResponse:
     """The PDF inline, for the viewer on the case page (the only frame this site allows)."""
-    return _pdf_response(_certificate(_user(request), reference, pk), as_attachment=False)
+    return _pdf_response(_certificate(signed_in(request), reference, pk), as_attachment=False)
 
 
 @require_GET
 @nra_staff_required
 def certificate_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    return _pdf_response(_certificate(_user(request), reference, pk), as_attachment=True)
+    return _pdf_response(_certificate(signed_in(request), reference, pk), as_attachment=True)
 
 
 @require_GET
 @nra_staff_required
 def audit_csv(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case_or_404(_user(request), reference)
+    case = _case_or_404(signed_in(request), reference)
     response = HttpResponse(audit_trail_csv(case), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-audit-trail.csv"'
     return response
@@ -267,7 +262,7 @@ def audit_csv(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @nra_staff_required
 def audit_pdf(request: HttpRequest, reference: str) -> HttpResponse:
-    case = _case_or_404(_user(request), reference)
+    case = _case_or_404(signed_in(request), reference)
     response = HttpResponse(audit_trail_pdf(case), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-audit-trail.pdf"'
     return response
