@@ -198,3 +198,11 @@ def test_transition_table_is_the_only_door(db, action, state, role):
     case.refresh_from_db()
     assert (case.state, case.version) == (state, version)
     assert not AuditEntry.objects.filter(waiver=case).exists()
+
+
+def test_assigning_to_something_that_is_not_a_colleague_is_bad_input(case, applicant, reviewer):
+    fire(case, "submit", actor=applicant)
+    for nobody in ("abc", 10**9, ReviewerFactory().pk):
+        with pytest.raises(InvalidInput) as refused:
+            fire(case, "assign", actor=reviewer, reviewer=nobody)
+        assert "reviewer" in refused.value.errors
