@@ -698,3 +698,17 @@ def test_the_schema_and_docs_are_served(world):
     assert "409" in paths["/api/v1/waivers/{id}/submit/"]["post"]["responses"]
     assert "413" in paths["/api/v1/certificates/"]["post"]["responses"]
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/waivers/null,null/batches/",
+        "/api/v1/waivers/1/batches/x/acknowledgement/",
+        "/api/v1/no-such-thing/",
+    ],
+)
+def test_an_unknown_api_path_is_a_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -1,6 +1,7 @@
 """REST API v1 (see ../shared/API.md)."""
 
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -20,6 +21,12 @@ router.register("certificates", CertificateViewSet, basename="api-certificate")
 # Only explicit actions live under waivers/<id>/: waivers/<id>/batches/ is routed on its own.
 router.register("waivers", WaiverViewSet, basename="api-waiver")
 
+
+def not_found(request: HttpRequest) -> JsonResponse:
+    """Any other path under /api/v1/ (e.g. a malformed id): a JSON 404, as clients expect."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("impact/", ImpactView.as_view(), name="api-impact"),
@@ -28,4 +35,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    re_path(r"^", not_found),
 ]
