@@ -21,6 +21,6 @@ token=$(awk '/csrftoken/ {print $7}' "$jar")
 curl -sf -c "$jar" -b "$jar" -e http://127.0.0.1:8765/accounts/login/ \
     -d "csrfmiddlewaretoken=$token&username=applicant&password=reliance-demo-2026" \
     http://127.0.0.1:8765/accounts/login/ -o /dev/null
-curl -sf -b "$jar" http://127.0.0.1:8765/ | grep -q "WR-20" \
+curl -sfL -b "$jar" http://127.0.0.1:8765/ | grep -q "WR-20" \
     || { echo "the demo applicant's home page shows no requests"; cat "$work/server.log"; exit 1; }
 echo "Embedded default: served, demo applicant signed in and saw their requests."
