@@ -79,7 +79,7 @@ def verify_entries(reference: str, entries: Iterable[AuditEntry]) -> Iterator[Ch
 
 
 #: The columns the hash covers, plus the links; fetched as plain tuples for speed.
-_CHAIN_FIELDS = (
+CHAIN_FIELDS = (
     "waiver_id",
     "seq",
     "at",
@@ -104,7 +104,7 @@ def _as_entries(rows: Iterable[tuple[Any, ...]]) -> Iterator[AuditEntry]:
     """
     entry = AuditEntry()
     for row in rows:
-        entry.__dict__.update(zip(_CHAIN_FIELDS, row, strict=True))
+        entry.__dict__.update(zip(CHAIN_FIELDS, row, strict=True))
         yield entry
 
 
@@ -112,7 +112,7 @@ def verify_all(chunk_size: int = 20000) -> Iterator[ChainBreak]:
     """Walk every case's chain in one streamed pass ordered by case and sequence."""
     rows = (
         AuditEntry.objects.order_by("waiver_id", "seq")
-        .values_list(*_CHAIN_FIELDS)
+        .values_list(*CHAIN_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
     for waiver_id, entries in groupby(_as_entries(rows), key=attrgetter("waiver_id")):

@@ -13,6 +13,14 @@ from rest_framework.views import APIView
 
 from ..impact import calculate
 
+_days: dict[str, Any] = {
+    "max_digits": 8,
+    "decimal_places": 2,
+    "min_value": 0,
+    "required": False,
+    "allow_null": True,
+    "coerce_to_string": False,
+}
 _units: dict[str, Any] = {
     "max_digits": 14,
     "decimal_places": 3,
@@ -34,30 +42,9 @@ class ImpactInputSerializer(serializers.Serializer):
     production_model = serializers.ChoiceField(
         choices=["MTS", "MTO"], required=False, default="MTS"
     )
-    shelf_life_days = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        allow_null=True,
-        coerce_to_string=False,
-    )
-    shipping_days = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        allow_null=True,
-        coerce_to_string=False,
-    )
-    testing_days = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
-        min_value=0,
-        required=False,
-        allow_null=True,
-        coerce_to_string=False,
-    )
+    shelf_life_days = serializers.DecimalField(**_days)
+    shipping_days = serializers.DecimalField(**_days)
+    testing_days = serializers.DecimalField(**_days)
 
 
 class ImpactSerializer(serializers.Serializer):

@@ -36,6 +36,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from waivers import register
+from waivers.audit import CHAIN_FIELDS
 from waivers.models import (
     GENESIS,
     AtmpClass,
@@ -248,21 +249,7 @@ class _Nra:
     approvers: list[int] = field(default_factory=list)
 
 
-AUDIT_COLUMNS = (
-    "id",
-    "waiver_id",
-    "seq",
-    "at",
-    "actor_id",
-    "actor_name",
-    "action",
-    "from_state",
-    "to_state",
-    "changes",
-    "reason",
-    "prev_hash",
-    "hash",
-)
+AUDIT_COLUMNS = ("id", *CHAIN_FIELDS)
 CASE_COLUMNS = (
     "id",
     "reference",
