@@ -57,11 +57,16 @@ def server_url() -> str:
     return os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 
 
+def database_name(size: str) -> str:
+    """``portal_bench_<size>``; BENCH_DATABASE_PREFIX lets parallel work use its own copies."""
+    return os.environ.get("BENCH_DATABASE_PREFIX", "portal_bench_") + size
+
+
 def environment(size: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
-        DATABASE_URL=f"{server_url()}/portal_bench_{size}",
+        DATABASE_URL=f"{server_url()}/{database_name(size)}",
         REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
         BENCH_SIZE=size,
         PYTHONPATH=str(ROOT),
@@ -136,7 +141,7 @@ def psql(sql: str, database: str = "postgres") -> str:
 
 def prepare(size: str, regenerate: bool) -> list[dict[str, Any]]:
     """Make sure portal_bench_<size> holds exactly the generated data set; time the generator."""
-    cases, database = SIZES[size], f"portal_bench_{size}"
+    cases, database = SIZES[size], database_name(size)
     certificates = cases * CERTIFICATES_PER_CASE
     exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") == "1"
     if exists and not regenerate:
