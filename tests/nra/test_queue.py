@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from waivers.models import State
-from waivers.selectors.nra import queue, queue_counts
+from waivers.selectors.nra import queue, queue_counts, with_queue_columns
 
 from ..factories import ApplicantFactory, NraFactory, ReviewerFactory, WaiverRequestFactory
 from .conftest import CheckResultFactory, queued_case
@@ -66,7 +66,7 @@ def test_worst_check_status_is_shown_and_filterable(nra, me):
     CheckResultFactory(waiver=warning, status="warn")
     CheckResultFactory(waiver=warning, status="pass")
     CheckResultFactory(waiver=clean, status="pass")
-    statuses = {c.reference: c.check_status for c in queue(user=me)}
+    statuses = {c.reference: c.check_status for c in with_queue_columns(queue(user=me))}
     assert statuses == {
         failing.reference: "fail",
         warning.reference: "warn",
@@ -74,6 +74,8 @@ def test_worst_check_status_is_shown_and_filterable(nra, me):
         unchecked.reference: "",
     }
     assert refs(queue(user=me, check_status="fail")) == [failing.reference]
+    assert refs(queue(user=me, check_status="warn")) == [warning.reference]
+    assert refs(queue(user=me, check_status="pass")) == [clean.reference]
     assert refs(queue(user=me, check_status="none")) == [unchecked.reference]
 
 
@@ -82,7 +84,7 @@ def test_overdue_excludes_time_the_clock_was_stopped(nra, me):
     late = queued_case(nra, days_ago=31)
     paused_long = queued_case(nra, days_ago=40, paused_days=15)
     fresh = queued_case(nra, days_ago=3)
-    rows = {c.reference: c for c in queue(user=me)}
+    rows = {c.reference: c for c in with_queue_columns(queue(user=me))}
     assert rows[late.reference].overdue and rows[late.reference].days_on_clock == 31
     assert not rows[paused_long.reference].overdue
     assert rows[paused_long.reference].days_on_clock == 25
@@ -94,7 +96,7 @@ def test_clock_stands_still_while_information_is_requested(nra, me):
     waiting = queued_case(nra, state=State.INFORMATION_REQUESTED, days_ago=50)
     waiting.clock_paused_since = waiting.submitted_at + timedelta(days=10, hours=1)
     waiting.save()
-    row = queue(user=me).get(pk=waiting.pk)
+    row = with_queue_columns(queue(user=me)).get(pk=waiting.pk)
     assert row.days_on_clock == 10 == waiting.clock_days()
     assert not row.overdue
 
@@ -120,6 +122,7 @@ def test_search_by_reference_applicant_or_product(nra, me):
     case.product.name = "Zolgenvec"
     case.product.save()
     queued_case(nra)
+    queued_case(NraFactory(), organisation=case.organisation)  # same applicant, another NRA
     assert refs(queue(user=me, q=case.reference.lower())) == [case.reference]
     assert refs(queue(user=me, q="helix")) == [case.reference]
     assert refs(queue(user=me, q="zolgen")) == [case.reference]
@@ -131,9 +134,11 @@ def test_counts_per_state(nra, me):
     queued_case(nra)
     queued_case(nra, state=State.RECOMMENDED)
     queued_case(NraFactory())
+    queued_case(nra, state=State.APPROVED)
     counts = queue_counts(me)
     assert counts[State.SUBMITTED] == 2 and counts[State.RECOMMENDED] == 1
-    assert counts[State.APPROVED] == 0 and State.DRAFT not in counts
+    assert counts[State.UNDER_REVIEW] == 0
+    assert State.APPROVED not in counts and State.DRAFT not in counts
 
 
 # --- the page ---
@@ -170,6 +175,23 @@ def test_queue_page_filters_and_paginates(client, nra, me):
     assert len(second.context["page"].object_list) == 5
 
 
+def test_every_page_shows_its_rows_in_the_queue_order_with_their_figures(client, nra, me):
+    for n in range(30):
+        case = queued_case(nra, days_ago=n, paused_days=n % 4)
+        CheckResultFactory(waiver=case, status=("pass", "warn", "fail")[n % 3])
+    client.force_login(me)
+    expected = [
+        (c.reference, c.days_on_clock, c.check_status)
+        for c in with_queue_columns(queue(user=me, sort="clock"))
+    ]
+    shown = []
+    for number in (1, 2):
+        page = client.get("/nra/queue/", {"sort": "clock", "page": number}).context["page"]
+        shown += [(c.reference, c.days_on_clock, c.check_status) for c in page]
+    assert shown == expected and len(shown) == 30
+    assert [days for _, days, _ in shown] == sorted((days for _, days, _ in shown), reverse=True)
+
+
 def test_unknown_filter_values_are_ignored_not_an_error(client, me):
     client.force_login(me)
     response = client.get("/nra/queue/", {"state": "bogus", "sort": "nope", "page": "x"})
@@ -189,7 +211,8 @@ def test_queue_page_needs_a_constant_number_of_queries(
         case = queued_case(nra, state=State.UNDER_REVIEW, reviewer=me, days_ago=n % 50)
         CheckResultFactory(waiver=case, status=("pass", "warn", "fail")[n % 3])
     client.force_login(me)
-    with django_assert_max_num_queries(8):  # 7 + the unread-notification badge
+    # session, user, count, page ids, rows, counts per state, target, unread-notification badge
+    with django_assert_max_num_queries(9):
         response = client.get("/nra/queue/", {"per_page": 100})
     assert len(response.context["page"].object_list) == rows
 

@@ -146,10 +146,12 @@ class WaiverRequest(models.Model):
             models.Index(fields=["authority", "reviewer", "state"], name="queue_by_reviewer"),
             models.Index(fields=["organisation", "state", "updated_at"], name="applicant_home"),
             models.Index(fields=["state", "valid_until"], name="granted_by_validity"),
-            # The queue's default view (open cases of one NRA, oldest first) read in index order,
-            # and its count and deep pages answered from the index alone (bench/README.md).
+            # The queue's default view (open cases of one NRA, oldest first) read in index order;
+            # its count, deep pages, counts per state and scope filter answered from the index
+            # alone (bench/README.md).
             models.Index(
                 fields=["authority", "submitted_at", "id"],
+                include=["state", "scope"],
                 condition=Q(state__in=OPEN_STATES),
                 name="open_queue_by_submission",
             ),

@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -35,9 +36,10 @@ from ..models import (
     CheckResult,
     CheckStatus,
     Message,
+    Organisation,
+    Product,
     ReliancePolicy,
     Role,
-    State,
     User,
     WaiverRequest,
 )
@@ -152,17 +154,22 @@ def queue(
 ) -> QuerySet[WaiverRequest]:
     """The cases of the user's NRA that need action, filtered and sorted as the queue asks.
 
-    Index use (see WaiverRequest.Meta.indexes):
-    - scoping (authority, submitted, not draft) and ``state`` use queue_by_state_submitted
-      (authority, state, submitted_at), which also delivers the default sort by age;
+    Page it with ``paging.deferred_page``: the page's ids come from the filters and sort alone,
+    then only its rows are joined and annotated. Index use (migration 0003 and
+    WaiverRequest.Meta.indexes):
+    - the default (open cases, oldest submission first) reads open_queue_by_submission in order,
+      so any page and the count are index-only;
+    - ``state`` uses queue_by_state_submitted (authority, state, submitted_at);
     - ``assignee`` ("mine" / "unassigned") uses queue_by_reviewer (authority, reviewer, state);
-    - ``scope``, ``overdue`` and ``q`` are residual filters over the rows those indexes select:
-      an NRA's open cases number in the hundreds, and ``q`` is a substring search that no
-      b-tree serves (an exact reference hits the unique index on reference);
-    - ``check_status`` filters on the worst-check subquery, which looks results up by the
-      (waiver, check_name) unique index.
+    - ``check_status`` starts from problem_checks_by_case (status, waiver) for warn and fail;
+    - ``q`` ORs three index scans (see ``_matching``);
+    - ``scope``, ``overdue`` and the sort by clock are residual over the NRA's open cases.
     """
-    qs = with_clock(waivers_for(user)).annotate(check_status=worst_check_status())
+    if sort not in SORTS:
+        sort = "age"
+    qs = waivers_for(user)
+    if sort == "clock" or overdue is not None:
+        qs = with_clock(qs)
     qs = qs.filter(state=state) if state else qs.filter(state__in=OPEN_STATES)
     if scope:
         qs = qs.filter(scope=scope)
@@ -170,30 +177,72 @@ def queue(
         qs = qs.filter(reviewer=user)
     elif assignee == "unassigned":
         qs = qs.filter(reviewer__isnull=True)
-    if check_status == "none":
-        qs = qs.filter(check_status="")
-    elif check_status:
-        qs = qs.filter(check_status=check_status)
+    if check_status:
+        qs = qs.filter(_worst_check_is(check_status))
     if overdue is not None:
         qs = qs.filter(overdue=overdue)  # type: ignore[misc]  # annotated by with_clock
     if q and q.strip():
-        term = q.strip()
-        qs = qs.filter(
-            Q(reference__icontains=term)
-            | Q(organisation__name__icontains=term)
-            | Q(product__name__icontains=term)
-        )
-    return qs.select_related("organisation", "product", "reviewer").order_by(
-        *SORTS.get(sort, SORTS["age"])
+        qs = qs.filter(_matching(q.strip()))
+    return qs.order_by(*SORTS[sort])
+
+
+def with_queue_columns(qs: QuerySet[WaiverRequest]) -> QuerySet[WaiverRequest]:
+    """What a queue row shows besides the case: applicant, product, assignee, clock, worst check."""
+    return (
+        with_clock(qs)
+        .annotate(check_status=worst_check_status())
+        .select_related("organisation", "product", "reviewer")
+    )
+
+
+def _worst_check_is(status: str) -> Q:
+    """The worst check result is ``status`` ("none": no check has run), as EXISTS tests.
+
+    Unlike a filter on the worst-status subquery, which PostgreSQL evaluates for every candidate
+    case, these are semi-joins that start from the few warning and failing results
+    (problem_checks_by_case).
+    """
+
+    def having(*statuses: str) -> Exists:
+        results = CheckResult.objects.filter(waiver=OuterRef("pk"))
+        return Exists(results.filter(status__in=statuses) if statuses else results)
+
+    problems = (CheckStatus.WARN, CheckStatus.FAIL)
+    if status == CheckStatus.FAIL:
+        return Q(having(CheckStatus.FAIL))
+    if status == CheckStatus.WARN:
+        return Q(having(CheckStatus.WARN)) & ~Q(having(CheckStatus.FAIL))
+    if status == CheckStatus.PASS:
+        return Q(having()) & ~Q(having(*problems))
+    return ~Q(having())
+
+
+def _matching(term: str) -> Q:
+    """Reference, applicant or product containing ``term``, each alternative indexable alone.
+
+    An OR across joined tables cannot use any index; matching organisations and products are
+    looked up first (trigram indexes, migration 0003) and passed as lists, so PostgreSQL ORs
+    three bitmap index scans on the case table. (A subquery instead of a list would be planned
+    as a hashed sub-plan, which no index serves.)
+    """
+    organisations = Organisation.objects.filter(name__icontains=term).values_list("pk", flat=True)
+    products = Product.objects.filter(name__icontains=term).values_list("pk", flat=True)
+    return (
+        Q(reference__icontains=term)
+        | Q(organisation_id__in=list(organisations))
+        | Q(product_id__in=list(products))
     )
 
 
 def queue_counts(user: User) -> dict[str, int]:
-    """How many of the NRA's cases are in each state (every state, zero included), one query."""
-    counts = dict.fromkeys(State.values, 0)
-    rows = waivers_for(user).order_by().values_list("state").annotate(n=Count("pk"))
-    counts.update(dict(rows))
-    counts.pop(State.DRAFT)
+    """How many of the NRA's cases need action, per open state (zero included), one query.
+
+    Only the open states: decided cases accumulate for years, and counting them on every visit
+    would cost more than the whole queue page (the state filter still reaches them).
+    """
+    counts: dict[str, int] = dict.fromkeys(OPEN_STATES, 0)
+    rows = waivers_for(user).filter(state__in=OPEN_STATES).values_list("state")
+    counts.update(dict(rows.order_by().annotate(n=Count("pk"))))
     return counts
 
 

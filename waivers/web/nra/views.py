@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -26,6 +25,7 @@ from ...audit import entries_for
 from ...errors import DomainError, StaleCase
 from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
+from ...selectors.paging import deferred_page
 from ...services import review
 from ...services.audit_export import audit_trail_csv, audit_trail_pdf, describe_changes
 from ..auth import signed_in
@@ -75,8 +75,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The NRA's cases needing action, with filters, counts per state and pagination."""
     user = signed_in(request)
     filters = forms.QueueFilterForm(request.GET or None)
-    page = Paginator(selectors.queue(user=user, **filters.filters()), filters.page_size()).get_page(
-        request.GET.get("page")
+    page = deferred_page(
+        selectors.queue(user=user, **filters.filters()),
+        request.GET.get("page"),
+        filters.page_size(),
+        selectors.with_queue_columns,
     )
     return render(
         request,
