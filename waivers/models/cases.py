@@ -147,11 +147,18 @@ class WaiverRequest(models.Model):
             models.Index(fields=["organisation", "state", "updated_at"], name="applicant_home"),
             models.Index(fields=["state", "valid_until"], name="granted_by_validity"),
             # The queue's default view (open cases of one NRA, oldest first) read in index order;
-            # its count, deep pages, counts per state and scope filter answered from the index
-            # alone (bench/README.md).
+            # its count, deep pages, counts per state, the scope, assignee and overdue filters and
+            # the sort by clock answered from the index alone (bench/README.md).
             models.Index(
                 fields=["authority", "submitted_at", "id"],
-                include=["state", "scope"],
+                include=[
+                    "state",
+                    "scope",
+                    "reviewer",
+                    "decided_at",
+                    "clock_paused_since",
+                    "clock_paused_seconds",
+                ],
                 condition=Q(state__in=OPEN_STATES),
                 name="open_queue_by_submission",
             ),
