@@ -157,13 +157,12 @@ def queue(
     Page it with ``paging.deferred_page``: the page's ids come from the filters and sort alone,
     then only its rows are joined and annotated. Index use (migration 0003 and
     WaiverRequest.Meta.indexes):
-    - the default (open cases, oldest submission first) reads open_queue_by_submission in order,
-      so any page and the count are index-only;
-    - ``state`` uses queue_by_state_submitted (authority, state, submitted_at);
-    - ``assignee`` ("mine" / "unassigned") uses queue_by_reviewer (authority, reviewer, state);
+    - the open cases (the default) are read from open_queue_by_submission in submission order,
+      and the scope, assignee and overdue filters and the sort by clock from the columns it
+      includes: any page, and the count, are index-only;
+    - a decided ``state`` uses queue_by_state_submitted (authority, state, submitted_at);
     - ``check_status`` starts from problem_checks_by_case (status, waiver) for warn and fail;
-    - ``q`` ORs three index scans (see ``_matching``);
-    - ``scope``, ``overdue`` and the sort by clock are residual over the NRA's open cases.
+    - ``q`` ORs three index scans (see ``_matching``).
     """
     if sort not in SORTS:
         sort = "age"
