@@ -6,9 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from waivers.audit import verify_all
 from waivers.models import AuditEntry
 from waivers.models.audit import AuditTrailIsAppendOnly
 from waivers.workflow import fire
+
+from .factories import WaiverRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +71,34 @@ def test_verification_finds_an_entry_altered_with_the_trigger_disabled(audited_c
     with pytest.raises(CommandError) as found:
         call_command("verify_audit_trail", stdout=io.StringIO(), stderr=io.StringIO())
     assert "1 break" in str(found.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_finds_the_one_altered_entry_among_many_cases(
+    case, applicant, reviewer
+):
+    cases = [case] + [
+        WaiverRequestFactory(organisation=case.organisation, authority=case.authority)
+        for _ in range(5)
+    ]
+    for case in cases:
+        fire(case, "submit", actor=applicant)
+        fire(case, "assign", actor=reviewer)
+    altered = cases[4]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            cursor.execute("DROP TRIGGER waivers_audit_append_only")
+        cursor.execute(
+            "UPDATE waivers_auditentry SET reason = 'forged' WHERE waiver_id = %s AND seq = 2",
+            [altered.pk],
+        )
+    verified = verify_all(workers=3)
+    assert verified.entries == 12
+    assert [(b.reference, b.seq) for b in verified.breaks] == [(altered.reference, 2)]
+    assert "altered" in verified.breaks[0].problem
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 break"):
+        call_command("verify_audit_trail", "--workers", "2", stdout=io.StringIO(), stderr=err)
+    assert altered.reference in err.getvalue()
