@@ -43,6 +43,7 @@ DETAILS = (
     "queries",
     "requests_per_s",
     "errors",
+    "cpu_ms_per_request",
     "entries_per_s",
     "cpu_s",
     "matches",

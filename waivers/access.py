@@ -11,7 +11,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
-from .models import Certificate, Product, Role, Site, State, User, WaiverRequest
+from .models import SUBMITTED_TO_NRA, Certificate, Product, Role, Site, User, WaiverRequest
 
 M = TypeVar("M", bound=Model)
 NRA_ROLES = (Role.REVIEWER, Role.APPROVER)
@@ -27,9 +27,7 @@ def waivers_for(user: User | AnonymousUser) -> QuerySet[WaiverRequest]:
     if user.role == Role.APPLICANT and user.organisation_id is not None:
         return qs.filter(organisation_id=user.organisation_id)
     if user.role in NRA_ROLES and user.nra_id is not None:
-        return qs.filter(authority_id=user.nra_id, submitted_at__isnull=False).exclude(
-            state=State.DRAFT
-        )
+        return qs.filter(SUBMITTED_TO_NRA, authority_id=user.nra_id)
     return qs.none()
 
 

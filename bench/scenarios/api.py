@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -21,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from django.db import connection
 
 from bench.measure import MissingEntryPoint
 from waivers.management.commands.generate_load_data import BENCH_PASSWORD
@@ -77,6 +80,60 @@ def get(url: str, token: str) -> int:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (0 if it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # fields 3… of proc(5); utime and stime are 14, 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(master: int) -> list[int]:
+    """The gunicorn master and its workers."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                workers.append(int(stat.parent.name))
+        except FileNotFoundError:
+            continue
+    return [master, *workers]
+
+
+def database_backends() -> list[int]:
+    """The PostgreSQL backends serving this data set (the web workers' connections)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def cpu_snapshot(master: int) -> dict[str, dict[int, float]]:
+    return {
+        "django": {pid: cpu_seconds(pid) for pid in server_processes(master)},
+        "postgres": {pid: cpu_seconds(pid) for pid in database_backends()},
+    }
+
+
+def cpu_ms_per_request(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], requests: int
+) -> dict[str, float]:
+    """CPU each side spent per request during the run; a process born meanwhile counts whole."""
+    return {
+        side: round(
+            1000
+            * sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items())
+            / max(requests, 1),
+            2,
+        )
+        for side in after
+    }
 
 
 def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
@@ -141,6 +198,8 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA % {"tokens": ", ".join(f'"{t}"' for t in tokens)})
         duration = 5 if smoke else 60
+        cpu_before = cpu_snapshot(server.pid)
+        wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(
             [
                 wrk,
@@ -157,6 +216,8 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
             text=True,
             timeout=duration + 60,
         )
+        wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_after = cpu_snapshot(server.pid)
         Path(script.name).unlink()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -166,6 +227,11 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
         raise RuntimeError(f"wrk printed no summary:\n{done.stdout}\n{done.stderr}")
     figures = json.loads(line.removeprefix("WRK-JSON "))
     rate = figures["requests"] / figures["seconds"]
+    cpu = cpu_ms_per_request(cpu_before, cpu_after, figures["requests"])
+    wrk_cpu = (wrk_after.ru_utime + wrk_after.ru_stime) - (
+        wrk_before.ru_utime + wrk_before.ru_stime
+    )
+    cpu["wrk"] = round(1000 * wrk_cpu / max(figures["requests"], 1), 2)
     return [
         {
             "metric": f"API list under load ({CONNECTIONS} clients, {duration} s)",
@@ -173,6 +239,7 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
             "p95_ms": figures["p95_ms"],
             "requests_per_s": round(rate, 1),
             "errors": figures["errors"],
+            "cpu_ms_per_request": cpu,
             "gunicorn": f"{WORKERS} workers × {THREADS} threads",
             "target": "≥ 200 req/s, p95 ≤ 150 ms, 0 errors",
             "met": rate >= 200 and figures["p95_ms"] <= 150 and figures["errors"] == 0,

@@ -26,6 +26,7 @@ from ..models import CheckResult, WaiverRequest
 from ..services.cases import create_request, update_draft
 from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
 from .filters import WaiverFilter
+from .pagination import IdsFirstPagination
 from .permissions import ApplicantWrites, signed_in, viewer
 from .serializers import (
     ActionSerializer,
@@ -102,16 +103,13 @@ class WaiverViewSet(
     lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not a routing miss
     serializer_class = WaiverSerializer
     filterset_class = WaiverFilter
+    pagination_class = IdsFirstPagination
     parser_classes = [JSONParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[WaiverRequest]:
-        return (
-            access.waivers_for(viewer(self.request))
-            .select_related("authority", "product", "organisation")
-            .prefetch_related("sites", "certificates")
-            .order_by("-updated_at", "-pk")
-        )
+        # Related objects are serialised as ids: nothing to join or prefetch (see LinkedIds).
+        return access.waivers_for(viewer(self.request)).order_by("-updated_at", "-pk")
 
     def get_permissions(self) -> list[Any]:
         # Workflow actions are open to both sides: the workflow decides who may fire what.

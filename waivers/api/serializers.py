@@ -6,13 +6,13 @@ waivers.workflow and the models' own validation, whose errors waivers.api.errors
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Manager, ManyToManyField, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -317,6 +317,56 @@ class SamplingSerializer(serializers.Serializer):
     testing_days = serializers.DecimalField(**_days, required=False, allow_null=True)
 
 
+LINKS = ("sites", "certificates")
+
+
+def linked_ids(cases: Iterable[WaiverRequest]) -> dict[int, dict[str, list[int]]]:
+    """Each case's site and certificate ids, in the order of the models' own ``ordering`` (as
+    ``case.sites.all()`` gives them): one query per link table for any number of cases, and no
+    Site or Certificate object built."""
+    ids: dict[int, dict[str, list[int]]] = {case.pk: {name: [] for name in LINKS} for case in cases}
+    for name in LINKS:
+        field = WaiverRequest._meta.get_field(name)
+        assert isinstance(field, ManyToManyField)
+        related: Any = field.related_model
+        through: Any = field.remote_field.through
+        case, linked = field.m2m_field_name(), field.m2m_reverse_field_name()
+        ordering = [
+            f"-{linked}__{key[1:]}" if key.startswith("-") else f"{linked}__{key}"
+            for key in related._meta.ordering
+        ]
+        rows = (
+            through.objects.filter(**{f"{case}_id__in": list(ids)})
+            .order_by(*ordering, f"{linked}_id")
+            .values_list(f"{case}_id", f"{linked}_id")
+        )
+        for case_id, linked_id in rows:
+            ids[case_id][name].append(linked_id)
+    return ids
+
+
+class LinkedIds(serializers.ManyRelatedField):
+    """The ids of a case's sites or certificates: read from those its WaiverSerializer loaded
+    with ``linked_ids``, written as a list that ``child_relation`` checks id by id."""
+
+    def get_attribute(self, instance: WaiverRequest) -> list[int]:
+        return cast(WaiverSerializer, self.parent).linked_ids[instance.pk][
+            cast(str, self.field_name)
+        ]
+
+    def to_representation(self, value: Iterable[Any]) -> list[Any]:
+        return list(value)
+
+
+class WaiverListSerializer(serializers.ListSerializer):
+    """A page of cases: the site and certificate ids of all of them in one query per relation."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        cases = list(data.all() if isinstance(data, Manager) else data)
+        cast(WaiverSerializer, self.child).linked_ids.update(linked_ids(cases))
+        return super().to_representation(cases)
+
+
 class WaiverSerializer(serializers.ModelSerializer):
     """A waiver request as API.md lists its fields (plus `version`, for optimistic locking)."""
 
@@ -325,13 +375,14 @@ class WaiverSerializer(serializers.ModelSerializer):
     outcome = serializers.SerializerMethodField()
     authority = IdField(queryset=Authority.objects.all(), help_text="The NRA addressed.")
     product = IdField(access.products_for)
-    sites = IdField(access.sites_for, many=True, required=False)
-    certificates = IdField(access.certificates_for, many=True, required=False)
+    sites = LinkedIds(child_relation=IdField(access.sites_for), required=False)
+    certificates = LinkedIds(child_relation=IdField(access.certificates_for), required=False)
     justification = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
     scope = serializers.ChoiceField(choices=Scope.choices)
 
     class Meta:
         model = WaiverRequest
+        list_serializer_class = WaiverListSerializer
         fields = [
             "id",
             "reference",
@@ -362,6 +413,15 @@ class WaiverSerializer(serializers.ModelSerializer):
             "decided_at",
             "valid_until",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.linked_ids: dict[int, dict[str, list[int]]] = {}
+
+    def to_representation(self, instance: WaiverRequest) -> dict[str, Any]:
+        if instance.pk not in self.linked_ids:  # a single case; a list loads its whole page
+            self.linked_ids.update(linked_ids([instance]))
+        return super().to_representation(instance)
 
     def get_clock_days(self, obj: WaiverRequest) -> int | None:
         return obj.clock_days()

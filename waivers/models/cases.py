@@ -43,6 +43,10 @@ DECIDED_STATES = (
 )
 
 
+# The cases an NRA sees: submitted ones, never a draft (a withdrawn draft was never submitted).
+SUBMITTED_TO_NRA = Q(submitted_at__isnull=False) & ~Q(state=State.DRAFT)
+
+
 class Scope(models.TextChoices):
     IMPORT_TESTING = "import_testing", "Import testing"
     REGISTRATION_TESTING = "registration_testing", "Registration testing"
@@ -161,6 +165,18 @@ class WaiverRequest(models.Model):
                 ],
                 condition=Q(state__in=OPEN_STATES),
                 name="open_queue_by_submission",
+            ),
+            # The API's case list, most recently changed first: an NRA's cases and an
+            # organisation's, each read in index order and counted from the index alone. An
+            # NRA's count has its own index: one key per NRA, deduplicated, a sixth of the size.
+            models.Index(
+                fields=["authority", "-updated_at", "-id"],
+                condition=SUBMITTED_TO_NRA,
+                name="nra_cases_by_change",
+            ),
+            models.Index(fields=["authority"], condition=SUBMITTED_TO_NRA, name="nra_cases_count"),
+            models.Index(
+                fields=["organisation", "-updated_at", "-id"], name="organisation_cases_by_change"
             ),
         ]
         constraints = [

@@ -154,8 +154,9 @@ def queue(
 ) -> QuerySet[WaiverRequest]:
     """The cases of the user's NRA that need action, filtered and sorted as the queue asks.
 
-    Page it with ``paging.deferred_page``: the page's ids come from the filters and sort alone,
-    then only its rows are joined and annotated. Index use (migration 0003 and
+    Page it with ``paging.IdsFirstPaginator`` and ``with_queue_columns``: the count and a deep
+    page's ids come from the filters and sort alone, and only the page's rows are joined and
+    annotated. Index use (migration 0003 and
     WaiverRequest.Meta.indexes):
     - the open cases (the default) are read from open_queue_by_submission in submission order,
       and the scope, assignee and overdue filters and the sort by clock from the columns it

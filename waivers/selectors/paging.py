@@ -1,35 +1,54 @@
 """Pages of a large list fetched the way an index can serve them: ids first, then the page's rows.
 
 ``LIMIT/OFFSET`` over a query that joins and annotates makes PostgreSQL build every skipped row
-before throwing it away, so a deep page costs as much as all the pages before it. Paging the ids
-alone (from an index where the filters allow it) and then loading only those rows keeps every page
-as cheap as the first; the count, too, runs over the bare ids, without the joins and annotations.
+before throwing it away, so a deep page costs as much as all the pages before it. Past the first
+page, the page's ids are read alone (from an index where the filters allow it) and only those rows
+are then loaded; the count, too, runs over the bare filtered list, without the rows' joins and
+annotations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
-
-M = TypeVar("M", bound=Model)
+from django.db.models import QuerySet
 
 
-def deferred_page(
-    qs: QuerySet[M],
-    number: int | str | None,
-    per_page: int,
-    columns: Callable[[QuerySet[M]], QuerySet[M]] = lambda rows: rows,
-) -> Page:
-    """Page ``number`` of ``qs`` (clamped as Paginator.get_page does), rows in ``qs``'s order.
+def _unchanged(rows: QuerySet[Any]) -> QuerySet[Any]:
+    return rows
 
-    ``qs`` filters and sorts; ``columns`` adds what each row shows (joins, annotations) to the
-    query that loads the page's rows only.
+
+class IdsFirstPaginator(Paginator):
+    """Pages ``object_list`` (its filters and order); ``columns`` adds what each row shows.
+
+    ``columns`` (joins, annotations) is applied to the query that loads one page's rows only,
+    never to the count or to the rows a deep page skips.
     """
-    page = Paginator(qs.values_list("pk", flat=True), per_page).get_page(number)
-    ids = list(page.object_list)
-    rows = columns(qs.model._default_manager.all()).in_bulk(ids)
-    page.object_list = [rows[pk] for pk in ids]
-    return page
+
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int,
+        *args: Any,
+        columns: Callable[[QuerySet[Any]], QuerySet[Any]] = _unchanged,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.columns = columns
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        listed = cast(QuerySet[Any], self.object_list)
+        rows = self.columns(listed)
+        if bottom:
+            ids = listed.values_list("pk", flat=True)[bottom:top]
+            rows = rows.filter(pk__in=list(ids))
+        else:
+            rows = rows[:top]
+        return Page(rows, number, self)

@@ -25,7 +25,7 @@ from ...audit import entries_for
 from ...errors import DomainError, StaleCase
 from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
-from ...selectors.paging import deferred_page
+from ...selectors.paging import IdsFirstPaginator
 from ...services import review
 from ...services.audit_export import audit_trail_csv, audit_trail_pdf, describe_changes
 from ..auth import signed_in
@@ -75,12 +75,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The NRA's cases needing action, with filters, counts per state and pagination."""
     user = signed_in(request)
     filters = forms.QueueFilterForm(request.GET or None)
-    page = deferred_page(
+    page = IdsFirstPaginator(
         selectors.queue(user=user, **filters.filters()),
-        request.GET.get("page"),
         filters.page_size(),
-        selectors.with_queue_columns,
-    )
+        columns=selectors.with_queue_columns,
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "nra/queue.html",
