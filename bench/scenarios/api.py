@@ -30,7 +30,7 @@ from waivers.management.commands.generate_load_data import BENCH_PASSWORD
 from waivers.models import Role, User
 
 CONNECTIONS = 20
-WORKERS, THREADS = 3, 4
+WORKERS, THREADS = 3, 4  # as docker/Dockerfile and docker/compose.yml run production
 LUA = r"""
 local tokens = {%(tokens)s}
 local counter = 0
