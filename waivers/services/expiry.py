@@ -5,8 +5,8 @@ widest warning window (or whose CPP outgrew the shortest allowed age), one finds
 waivers near or past their validity, one those relying on authorities whose recognition began or
 ended this week. Only what the passing of time can change is re-checked: the validity of every
 affected case, computed from plain rows in chunks by the validity rule itself; maturity where a
-recognition began or ended, and consistency where a certificate dated ahead at its last run has
-reached its issue date, with the full checks. A result is written only when it changed (an unchanged row rewritten costs a new row
+recognition began or ended, and consistency where it failed and a certificate has just reached
+its issue date (it fails one dated ahead), with the full checks. A result is written only when it changed (an unchanged row rewritten costs a new row
 version and the queue's index-only scans), and a notice is rendered only for people who have not
 had it yet. Nothing is done per certificate in the database, so the cost follows the number of
 affected cases, not the size of the certificate table.
@@ -25,7 +25,6 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from .. import checks, workflow
-from ..errors import DomainError
 from ..models import (
     GRANTED_STATES,
     OPEN_STATES,
@@ -36,14 +35,14 @@ from ..models import (
     Recognition,
     ReliancePolicy,
     Role,
-    User,
     WaiverRequest,
     certificate_label,
 )
 from . import maturity, notifications
 from .checks import LIVE_STATES, run_for
 
-#: Recognitions that began or ended this recently are re-checked by the sweep (it may miss a day).
+#: Recognitions that began or ended, and certificates issued, this recently are re-checked by the
+#: sweep (it may miss a day): maturity reads the one, consistency fails a certificate dated ahead.
 LOOKBACK = timedelta(days=7)
 #: Affected cases read per round trip.
 CHUNK = 2000
@@ -93,19 +92,16 @@ def _bounds() -> tuple[int, int]:
 
 
 def _lapse(today: date, report: SweepReport) -> None:
-    """Granted waivers whose validity ended move to expired, audited, one transaction each."""
+    """Granted waivers whose validity ended move to expired, audited, together."""
     lapsed = WaiverRequest.objects.filter(state__in=GRANTED_STATES, valid_until__lt=today)
-    for pk, reference, valid_until in lapsed.values_list("pk", "reference", "valid_until"):
-        try:
-            workflow.fire(
-                pk,
-                "lapse",
-                actor=None,
-                reason=f"The waiver's validity ended on {valid_until:%Y-%m-%d}.",
-            )
-        except DomainError:
-            continue  # revoked or renewed meanwhile
-        report.lapsed.append(reference)
+    fired = workflow.fire_many(
+        {
+            pk: f"The waiver's validity ended on {valid_until:%Y-%m-%d}."
+            for pk, valid_until in lapsed.values_list("pk", "valid_until")
+        },
+        "lapse",
+    )
+    report.lapsed += [case.reference for case in fired]
 
 
 def _affected(today: date) -> tuple[set[int], list[int]]:
@@ -163,14 +159,10 @@ class _Chunk:
 def _people(organisations: set[int], nras: set[int]) -> tuple[dict[int, list[int]], ...]:
     """Active applicants per organisation and active approvers per NRA."""
     applicants: dict[int, list[int]] = defaultdict(list)
-    for pk, org in User.objects.filter(
-        organisation_id__in=organisations, role=Role.APPLICANT, is_active=True
-    ).values_list("pk", "organisation_id"):
+    for pk, org in notifications.applicants_of(organisations).values_list("pk", "organisation_id"):
         applicants[org].append(pk)
     approvers: dict[int, list[int]] = defaultdict(list)
-    for pk, nra in User.objects.filter(
-        nra_id__in=nras, role=Role.APPROVER, is_active=True
-    ).values_list("pk", "nra_id"):
+    for pk, nra in notifications.nra_staff_of(nras, Role.APPROVER).values_list("pk", "nra_id"):
         approvers[nra].append(pk)
     return applicants, approvers
 
@@ -211,14 +203,14 @@ def _check_chunk(
     ):
         evidence[row[0]].append(row[1:])
     stored: dict[tuple[int, str], checks.Outcome] = {}
-    #: When a consistency check failed last: a certificate dated ahead then may be current now.
-    consistency_failed_on: dict[int, date] = {}
-    for waiver_id, name, status, detail, ran in CheckResult.objects.filter(
+    #: Failing consistency: a certificate dated ahead then may have reached its issue date.
+    inconsistent: set[int] = set()
+    for waiver_id, name, status, detail in CheckResult.objects.filter(
         waiver_id__in=ids, check_name__in=(*EVIDENCE_CHECKS, "consistency")
-    ).values_list("waiver_id", "check_name", "status", "detail", "ran_at"):
+    ).values_list("waiver_id", "check_name", "status", "detail"):
         if name == "consistency":
             if status == CheckStatus.FAIL:
-                consistency_failed_on[waiver_id] = ran.date()
+                inconsistent.add(waiver_id)
         else:
             stored[waiver_id, name] = checks.Outcome(name, status, detail)
     applicants, approvers = _people(
@@ -243,8 +235,7 @@ def _check_chunk(
             policy,
             today,
         )
-        failed_on = consistency_failed_on.get(pk)
-        if failed_on and any(failed_on < c[6] <= today for c in certificates):
+        if pk in inconsistent and any(today - LOOKBACK < c[6] <= today for c in certificates):
             chunk.dated_ahead.append(pk)
         if stored.get((pk, "validity")) != validity:
             chunk.changed.append(

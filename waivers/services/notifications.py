@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -92,6 +93,18 @@ def already_sent(keys: Iterable[str]) -> set[str]:
     )
 
 
+#: Many notices in one statement: seven arrays instead of a model instance and seven
+#: parameters per row (at 180,000 notices, bulk_create spent more time building SQL than the
+#: database spent storing it).
+STORE = """
+INSERT INTO waivers_notification (user_id, waiver_id, event, subject, body, dedupe_key, created_at)
+SELECT n.*, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[],
+                          %s::text[]) AS n
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING dedupe_key
+"""
+
+
 def notify(items: Iterable[Notice]) -> int:
     """Store the notices not sent before and queue their e-mails; returns how many were new.
 
@@ -100,22 +113,21 @@ def notify(items: Iterable[Notice]) -> int:
     stored: set[str] = set()
     items = iter(items)
     while batch := list(islice(items, BATCH)):
-        existing = already_sent(n.dedupe_key for n in batch) | stored
-        now = timezone.now()
-        fresh = [
-            Notification(
-                user_id=n.user_id,
-                waiver_id=n.waiver_id,
-                event=n.event,
-                subject=n.subject,
-                body=n.body,
-                dedupe_key=n.dedupe_key,
-                created_at=now,
+        fresh = {n.dedupe_key: n for n in batch if n.dedupe_key not in stored}.values()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                STORE,
+                [
+                    timezone.now(),
+                    [n.user_id for n in fresh],
+                    [n.waiver_id for n in fresh],
+                    [n.event for n in fresh],
+                    [n.subject for n in fresh],
+                    [n.body for n in fresh],
+                    [n.dedupe_key for n in fresh],
+                ],
             )
-            for n in {n.dedupe_key: n for n in batch if n.dedupe_key not in existing}.values()
-        ]
-        Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-        stored.update(n.dedupe_key for n in fresh)
+            stored.update(key for (key,) in cursor.fetchall())
     if stored:
         outbox.enqueue(SEND_EMAILS)
     return len(stored)
@@ -154,14 +166,22 @@ def send_pending_emails(limit: int = 1000) -> int:
 # Who is concerned ----------------------------------------------------------------------------
 
 
-def applicants(waiver: WaiverRequest) -> QuerySet[User]:
+def applicants_of(organisation_ids: Iterable[int]) -> QuerySet[User]:
     return User.objects.filter(
-        organisation_id=waiver.organisation_id, role=Role.APPLICANT, is_active=True
+        organisation_id__in=list(organisation_ids), role=Role.APPLICANT, is_active=True
     )
 
 
+def nra_staff_of(nra_ids: Iterable[int], *roles: str) -> QuerySet[User]:
+    return User.objects.filter(nra_id__in=list(nra_ids), role__in=roles, is_active=True)
+
+
+def applicants(waiver: WaiverRequest) -> QuerySet[User]:
+    return applicants_of([waiver.organisation_id])
+
+
 def nra_staff(waiver: WaiverRequest, *roles: str) -> QuerySet[User]:
-    return User.objects.filter(nra_id=waiver.authority_id, role__in=roles, is_active=True)
+    return nra_staff_of([waiver.authority_id], *roles)
 
 
 def assigned_reviewer(waiver: WaiverRequest) -> list[int]:
