@@ -152,7 +152,7 @@ class _Chunk:
 
     changed: list[CheckResult] = field(default_factory=list)
     occasions: list[_Occasion] = field(default_factory=list)
-    #: Cases with a certificate that was dated ahead when their consistency was last checked.
+    #: Cases whose consistency failed and that hold a certificate just reaching its issue date.
     dated_ahead: list[int] = field(default_factory=list)
 
 
