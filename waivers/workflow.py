@@ -474,8 +474,9 @@ def fire_many(reasons: dict[int, str], action: str) -> list[WaiverRequest]:
     """Fire a system ``action`` (one no user starts) on many cases at once, in one transaction.
 
     ``reasons`` maps each case's id to the reason recorded in its trail. The table, the guards and
-    the effects are those :func:`fire` applies; the rows are locked, written and audited together,
-    and cases the action no longer applies to (moved on meanwhile) are left out of the result.
+    the effects are those :func:`fire` applies (a system effect may change only audited fields:
+    those are what is written); the rows are locked, written and audited together, and cases the
+    action no longer applies to (moved on meanwhile) are left out of the result.
     """
     transition = TRANSITIONS[action]
     if transition.roles:
