@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import GENESIS, AuditEntry, User, WaiverRequest
@@ -21,6 +21,50 @@ from .models import GENESIS, AuditEntry, User, WaiverRequest
 
 def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def entry(
+    waiver: WaiverRequest,
+    *,
+    actor: User | None,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """An unsaved entry for the case's chain; :func:`append` links, hashes and stores it."""
+    return AuditEntry(
+        waiver=waiver,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.printed_name if actor else "system",
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        changes=_json_safe(changes or {}),
+        reason=reason,
+    )
+
+
+def append(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Append each entry to the end of its case's chain (one entry per case), in two queries.
+
+    Call with the cases' rows locked (inside a transaction), so no other entry slips in between.
+    """
+    ends = dict.fromkeys({e.waiver_id for e in entries}, (0, GENESIS))
+    last = AuditEntry.objects.filter(waiver_id=OuterRef("waiver_id")).order_by("-seq")
+    ends.update(
+        (waiver_id, (seq, hash_))
+        for waiver_id, seq, hash_ in AuditEntry.objects.filter(
+            waiver_id__in=list(ends), seq=Subquery(last.values("seq")[:1])
+        ).values_list("waiver_id", "seq", "hash")
+    )
+    for e in entries:
+        seq, e.prev_hash = ends[e.waiver_id]
+        e.seq = seq + 1
+        e.hash = e.compute_hash()
+    return AuditEntry.objects.bulk_create(entries)
 
 
 def record(
@@ -34,23 +78,20 @@ def record(
     reason: str = "",
 ) -> AuditEntry:
     """Append an entry to the case's chain. Call with the case row locked (inside a transaction)."""
-    last = AuditEntry.objects.filter(waiver=waiver).order_by("-seq").values("seq", "hash").first()
-    entry = AuditEntry(
-        waiver=waiver,
-        seq=(last["seq"] + 1) if last else 1,
-        at=timezone.now(),
-        actor=actor,
-        actor_name=actor.printed_name if actor else "system",
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        changes=_json_safe(changes or {}),
-        reason=reason,
-        prev_hash=last["hash"] if last else GENESIS,
+    (stored,) = append(
+        [
+            entry(
+                waiver,
+                actor=actor,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                changes=changes,
+                reason=reason,
+            )
+        ]
     )
-    entry.hash = entry.compute_hash()
-    entry.save()
-    return entry
+    return stored
 
 
 def entries_for(waiver: WaiverRequest) -> QuerySet[AuditEntry]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
@@ -41,8 +41,15 @@ def _label(certificate: Certificate) -> str:
     return str(certificate)
 
 
+def sort_key(kind: str, number: str, batch_number: str, pk: int) -> tuple[str, str, str, int]:
+    """The order in which the checks list a case's certificates."""
+    return (kind, number, batch_number, pk)
+
+
 def _certificates(case: WaiverRequest) -> list[Certificate]:
-    return sorted(case.certificates.all(), key=lambda c: (c.kind, c.number, c.batch_number, c.pk))
+    return sorted(
+        case.certificates.all(), key=lambda c: sort_key(c.kind, c.number, c.batch_number, c.pk)
+    )
 
 
 def missing_for_submission(case: WaiverRequest) -> list[str]:
@@ -128,17 +135,27 @@ def _validity_findings(
     return findings
 
 
-def validity(case: WaiverRequest, today: date | None = None) -> Outcome:
-    """No GMP certificate or CPP expired, none inside the warning window, no CPP too old."""
-    today = today or timezone.now().date()
-    policy = _policy(case)
-    certificates = _certificates(case)
+class Dated(NamedTuple):
+    """What the validity rule reads of one certificate (a certificate, or a row of one)."""
+
+    kind: str
+    label: str
+    expires_on: date | None
+    issued_on: date | None
+
+
+def dated(certificate: Certificate) -> Dated:
+    return Dated(
+        certificate.kind, _label(certificate), certificate.expires_on, certificate.issued_on
+    )
+
+
+def validity_of(certificates: list[Dated], policy: ReliancePolicy | None, today: date) -> Outcome:
+    """The validity outcome of a case's certificates, listed in the order of ``sort_key``."""
     findings = [
         finding
         for c in certificates
-        for finding in _validity_findings(
-            c.kind, c.expires_on, c.issued_on, _label(c), policy, today
-        )
+        for finding in _validity_findings(c.kind, c.expires_on, c.issued_on, c.label, policy, today)
     ]
     if not certificates:
         return Outcome("validity", CheckStatus.WARN, "No evidence is linked yet.")
@@ -150,6 +167,12 @@ def validity(case: WaiverRequest, today: date | None = None) -> Outcome:
             f"All {len(certificates)} certificates are valid beyond the {window}-day warning window.",
         )
     return Outcome("validity", _worst([s for s, _ in findings]), " ".join(d for _, d in findings))
+
+
+def validity(case: WaiverRequest, today: date | None = None) -> Outcome:
+    """No GMP certificate or CPP expired, none inside the warning window, no CPP too old."""
+    today = today or timezone.now().date()
+    return validity_of([dated(c) for c in _certificates(case)], _policy(case), today)
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,19 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
 from . import audit, checks
 from .errors import (
+    DomainError,
     EvidenceIncomplete,
     InvalidInput,
     NotPermitted,
@@ -48,6 +50,8 @@ from .models import (
 
 #: Sent inside the transition's transaction with waiver, action, actor, from_state, to_state.
 case_transitioned = Signal()
+#: Sent once inside the transaction of :func:`fire_many` with waivers, action and actor.
+cases_transitioned = Signal()
 
 SIGNING_MEANING = "approval"
 REVOCATION_MEANING = "revocation"
@@ -440,34 +444,16 @@ def fire(
             case = WaiverRequest.objects.select_for_update().select_related("authority").get(pk=pk)
             if expected_version is not None and case.version != expected_version:
                 raise StaleCase(case.state)
-            _permit(transition, case, actor)
-            if case.state not in transition.sources:
-                raise TransitionNotAllowed(action, case.state, transition.label)
-            transition.guard(case, actor, params)
-            before, from_state = _snapshot(case), case.state
-            target = transition.effect(case, actor, params) or transition.target
-            assert target is not None
-            case.state = target
-            case.version += 1
-            case.updated_at = timezone.now()
+            entry = _apply(transition, case, actor, params, reason, timezone.now())
             case.save()
-            changes = diff(before, _snapshot(case)) | params.get("_changes", {})
-            audit.record(
-                case,
-                actor=actor,
-                action=action,
-                from_state=from_state,
-                to_state=target,
-                changes=changes,
-                reason=reason or str(params.get("message") or params.get("reason") or ""),
-            )
+            audit.append([entry])
             case_transitioned.send(
                 sender=WaiverRequest,
                 waiver=case,
                 action=action,
                 actor=actor,
-                from_state=from_state,
-                to_state=target,
+                from_state=entry.from_state,
+                to_state=entry.to_state,
             )
     except SignatureRejected:
         with transaction.atomic():
@@ -482,3 +468,76 @@ def fire(
             )
         raise
     return case
+
+
+def fire_many(reasons: dict[int, str], action: str) -> list[WaiverRequest]:
+    """Fire a system ``action`` (one no user starts) on many cases at once, in one transaction.
+
+    ``reasons`` maps each case's id to the reason recorded in its trail. The table, the guards and
+    the effects are those :func:`fire` applies (a system effect may change only audited fields:
+    those are what is written); the rows are locked, written and audited together, and cases the
+    action no longer applies to (moved on meanwhile) are left out of the result.
+    """
+    transition = TRANSITIONS[action]
+    if transition.roles:
+        raise ValueError(f"{action} is started by a user; fire it with fire().")
+    fired, entries, now = [], [], timezone.now()
+    with transaction.atomic():
+        cases = (
+            WaiverRequest.objects.select_for_update(of=("self",))
+            .select_related("authority", "product", "organisation")
+            .filter(pk__in=list(reasons))
+            .order_by("pk")
+        )
+        for case in cases:
+            try:
+                entries.append(
+                    _apply(
+                        transition, case, None, {"reason": reasons[case.pk]}, reasons[case.pk], now
+                    )
+                )
+            except DomainError:
+                continue
+            fired.append(case)
+        # One UPDATE per set of new values (for a lapse: one), not one per case.
+        groups: dict[str, tuple[dict[str, Any], list[int]]] = {}
+        for case, entry in zip(fired, entries, strict=True):
+            values = {f: getattr(case, f) for f in AUDITED_FIELDS if f in entry.changes}
+            groups.setdefault(repr(sorted(values.items())), (values, []))[1].append(case.pk)
+        for values, pks in groups.values():
+            WaiverRequest.objects.filter(pk__in=pks).update(
+                version=F("version") + 1, updated_at=now, **values
+            )
+        audit.append(entries)
+        cases_transitioned.send(sender=WaiverRequest, waivers=fired, action=action, actor=None)
+    return fired
+
+
+def _apply(
+    transition: Transition,
+    case: WaiverRequest,
+    actor: User | None,
+    params: Params,
+    reason: str,
+    now: datetime,
+) -> AuditEntry:
+    """Check and apply a transition to a locked case (not saved); return its unsaved audit entry."""
+    _permit(transition, case, actor)
+    if case.state not in transition.sources:
+        raise TransitionNotAllowed(transition.action, case.state, transition.label)
+    transition.guard(case, actor, params)
+    before, from_state = _snapshot(case), case.state
+    target = transition.effect(case, actor, params) or transition.target
+    assert target is not None
+    case.state = target
+    case.version += 1
+    case.updated_at = now
+    return audit.entry(
+        case,
+        actor=actor,
+        action=transition.action,
+        from_state=from_state,
+        to_state=target,
+        changes=diff(before, _snapshot(case)) | params.get("_changes", {}),
+        reason=reason or str(params.get("message") or params.get("reason") or ""),
+    )

@@ -7,12 +7,31 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from waivers.models import AuditEntry, CheckResult, Notification, State
+from waivers.audit import entries_for, verify_entries
+from waivers.checks import run_all
+from waivers.models import (
+    AuditEntry,
+    Certificate,
+    CheckResult,
+    Notification,
+    Recognition,
+    State,
+    WaiverRequest,
+)
+from waivers.services import notifications
+from waivers.services.checks import run_for, with_check_data
 from waivers.services.expiry import sweep
-from waivers.workflow import fire
+from waivers.workflow import fire, fire_many
 
-from ..factories import TODAY, ApplicantFactory, CertificateFactory, CppFactory
+from ..factories import (
+    TODAY,
+    ApplicantFactory,
+    CertificateFactory,
+    CppFactory,
+    WaiverRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +149,142 @@ def test_run_checks_refuses_a_date_it_cannot_read(db):
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("run_checks", "--today", "next tuesday")
+
+
+# What the sweep stores and writes --------------------------------------------------------------
+
+BEFORE = TODAY - timedelta(days=10)
+
+
+def _submitted(**changes):
+    case = WaiverRequestFactory()
+    WaiverRequest.objects.filter(pk=case.pk).update(
+        state=State.SUBMITTED, submitted_at=timezone.now() - timedelta(days=20), **changes
+    )
+    return case
+
+
+def _certificate(case, kind):
+    return case.certificates.get(kind=kind)
+
+
+def _stored(case):
+    return {(r.check_name, r.status, r.detail) for r in CheckResult.objects.filter(waiver=case)}
+
+
+def _afresh(case, today):
+    fresh = with_check_data(WaiverRequest.objects.filter(pk=case.pk)).get()
+    return {(o.check, o.status, o.detail) for o in run_all(fresh, today)}
+
+
+def test_the_sweep_stores_what_running_every_check_afresh_would(db):
+    expiring = _submitted()
+    too_old = _submitted()
+    expired = _submitted()
+    dated_ahead = _submitted()
+    derecognised = _submitted()
+    granted = _submitted()
+    WaiverRequest.objects.filter(pk=granted.pk).update(
+        state=State.APPROVED, decided_at=timezone.now(), valid_until=TODAY + timedelta(days=30)
+    )
+    Certificate.objects.filter(pk=_certificate(expiring, "gmp").pk).update(
+        valid_until=TODAY + timedelta(days=10)
+    )
+    Certificate.objects.filter(pk=_certificate(too_old, "cpp").pk).update(
+        issued_on=TODAY - timedelta(days=729 + 5), valid_until=TODAY + timedelta(days=100)
+    )
+    Certificate.objects.filter(pk=_certificate(expired, "gmp").pk).update(
+        valid_until=TODAY - timedelta(days=3)
+    )
+    Certificate.objects.filter(pk=_certificate(dated_ahead, "gmp").pk).update(
+        valid_until=TODAY + timedelta(days=40)
+    )
+    Certificate.objects.filter(pk=_certificate(dated_ahead, "coa").pk).update(
+        issued_on=TODAY - timedelta(days=2)
+    )
+    Recognition.objects.filter(
+        authority=_certificate(derecognised, "gmp").issuing_authority
+    ).update(valid_to=TODAY - timedelta(days=2))
+    cases = [expiring, too_old, expired, dated_ahead, derecognised, granted]
+    run_for([c.pk for c in cases], today=BEFORE)
+    before = {c.pk: _stored(c) for c in cases}
+
+    report = sweep(today=TODAY)
+
+    assert report.cases_checked == len(cases)
+    for c in cases:
+        assert _stored(c) == _afresh(c, TODAY), c
+    changed = {c.pk for c in cases if _stored(c) != before[c.pk]}
+    assert changed == {expiring.pk, too_old.pk, expired.pk, dated_ahead.pk, derecognised.pk}
+
+
+def test_a_result_the_sweep_confirms_is_not_rewritten(case, applicant):
+    fire(case, "submit", actor=applicant)
+    Certificate.objects.filter(pk=_certificate(case, "gmp").pk).update(
+        valid_until=TODAY + timedelta(days=10)
+    )
+    sweep(today=TODAY)
+    first = CheckResult.objects.get(waiver=case, check_name="validity")
+    sweep(today=TODAY)
+    again = CheckResult.objects.get(waiver=case, check_name="validity")
+    assert (again.status, again.detail, again.ran_at) == (first.status, first.detail, first.ran_at)
+
+
+def test_a_repeated_sweep_renders_no_notice_already_sent(case, applicant, monkeypatch):
+    fire(case, "submit", actor=applicant)
+    Certificate.objects.filter(pk=_certificate(case, "gmp").pk).update(
+        valid_until=TODAY + timedelta(days=10)
+    )
+    sweep(today=TODAY)
+    rendered = []
+    original = notifications.render
+    monkeypatch.setattr(
+        notifications, "render", lambda *a, **kw: rendered.append(a) or original(*a, **kw)
+    )
+    report = sweep(today=TODAY)
+    assert report.expiring == 1 and report.notifications == 0
+    assert rendered == []
+
+
+# Lapsing many waivers at once -------------------------------------------------------------------
+
+
+def test_waivers_lapse_together_each_with_its_own_intact_audited_step(case, decide, applicant):
+    cases = [decide(case)] + [
+        decide(WaiverRequestFactory(organisation=case.organisation, authority=case.authority))
+        for _ in range(3)
+    ]
+    with CaptureQueriesContext(connection) as one:
+        fire_many({cases[0].pk: "The waiver's validity ended."}, "lapse")
+    with CaptureQueriesContext(connection) as three:
+        fired = fire_many({c.pk: "The waiver's validity ended." for c in cases[1:]}, "lapse")
+    assert sorted(c.pk for c in fired) == sorted(c.pk for c in cases[1:])
+    assert len(three) == len(one)
+    for c in cases:
+        c.refresh_from_db()
+        assert c.state == State.EXPIRED
+        entries = list(entries_for(c))
+        assert not list(verify_entries(c.reference, entries))
+        last = entries[-1]
+        assert (last.action, last.actor_name, last.from_state, last.to_state, last.reason) == (
+            "lapse",
+            "system",
+            State.APPROVED,
+            State.EXPIRED,
+            "The waiver's validity ended.",
+        )
+        assert last.changes["state"] == {"old": "approved", "new": "expired"}
+    assert Notification.objects.filter(user=applicant, event="expired").count() == 4
+
+
+def test_a_case_that_moved_on_is_left_out_of_a_batch_lapse(case, decide):
+    granted = decide(case)
+    draft = WaiverRequestFactory(organisation=case.organisation, authority=case.authority)
+    fired = fire_many({granted.pk: "ended", draft.pk: "ended"}, "lapse")
+    assert [c.pk for c in fired] == [granted.pk]
+    assert not AuditEntry.objects.filter(waiver=draft, action="lapse").exists()
+
+
+def test_a_transition_a_user_starts_cannot_be_fired_in_a_batch(case):
+    with pytest.raises(ValueError):
+        fire_many({case.pk: "no"}, "withdraw")

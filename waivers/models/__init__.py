@@ -24,7 +24,7 @@ from .documents import (
     OutboxMessage,
     new_verification_code,
 )
-from .evidence import Certificate, CertificateKind
+from .evidence import Certificate, CertificateKind, certificate_label
 from .people import Organisation, Role, User
 from .register import Authority, Recognition, ReliancePolicy, Scheme
 
@@ -64,5 +64,6 @@ __all__ = [
     "State",
     "User",
     "WaiverRequest",
+    "certificate_label",
     "new_verification_code",
 ]

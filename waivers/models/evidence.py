@@ -20,6 +20,15 @@ class CertificateKind(models.TextChoices):
     COA = "coa", "Certificate of Analysis"
 
 
+KIND_LABELS = dict(CertificateKind.choices)
+
+
+def certificate_label(kind: str, number: str, batch_number: str) -> str:
+    """How a certificate is named to people: its kind and number (a CoA: its batch)."""
+    label = batch_number if kind == CertificateKind.COA else number
+    return f"{KIND_LABELS.get(kind, kind)} {label}".strip()
+
+
 def private_upload_path(instance: Certificate, filename: str) -> str:
     """A generated name: the uploader's filename never reaches the file system."""
     return str(
@@ -125,8 +134,7 @@ class Certificate(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = self.batch_number if self.kind == CertificateKind.COA else self.number
-        return f"{self.get_kind_display()} {label}".strip()
+        return certificate_label(self.kind, self.number, self.batch_number)
 
     @property
     def expires_on(self):

@@ -9,7 +9,8 @@ affected (once per transaction, however many rows changed).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +25,7 @@ from ..models import (
     WaiverRequest,
 )
 from . import notifications, outbox
-from .notifications import applicants, assigned_reviewer, nra_staff
+from .notifications import applicants_of, assigned_reviewer, nra_staff_of
 
 ISSUE_LETTER = "waivers.tasks.issue_letter"
 RUN_CHECKS = "waivers.tasks.run_case_checks"
@@ -33,37 +34,57 @@ RECHECK_MATURITY = "waivers.tasks.recheck_maturity"
 #: The transitions that sign a decision, each of which is written up in a letter.
 SIGNED_DECISIONS = {"sign", "revoke"}
 
-Recipients = Callable[[WaiverRequest], Iterable[User | int]]
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is told of a transition: the organisation's applicants, the addressed NRA's staff in
+    some roles, the assigned reviewer."""
+
+    applicants: bool = False
+    nra_roles: tuple[str, ...] = ()
+    reviewer: bool = False
+
+    def of(self, waivers: list[WaiverRequest]) -> dict[int, list[int]]:
+        """Each case's people (user ids), in at most two queries however many cases."""
+        by_organisation: dict[int, list[int]] = defaultdict(list)
+        if self.applicants:
+            for pk, org in applicants_of({w.organisation_id for w in waivers}).values_list(
+                "pk", "organisation_id"
+            ):
+                by_organisation[org].append(pk)
+        by_nra: dict[int, list[int]] = defaultdict(list)
+        if self.nra_roles:
+            for pk, nra in nra_staff_of(
+                {w.authority_id for w in waivers}, *self.nra_roles
+            ).values_list("pk", "nra_id"):
+                by_nra[nra].append(pk)
+        return {
+            w.pk: [
+                *by_organisation[w.organisation_id],
+                *by_nra[w.authority_id],
+                *(assigned_reviewer(w) if self.reviewer else []),
+            ]
+            for w in waivers
+        }
 
 
-def _queue(w: WaiverRequest) -> Iterable[User]:
-    return nra_staff(w, Role.REVIEWER, Role.APPROVER)
-
-
-def _approvers(w: WaiverRequest) -> Iterable[User]:
-    return nra_staff(w, Role.APPROVER)
-
-
-def _applicants_and_reviewer(w: WaiverRequest) -> list[User | int]:
-    return [*applicants(w), *assigned_reviewer(w)]
-
-
-def _applicants_and_approvers(w: WaiverRequest) -> list[User | int]:
-    return [*applicants(w), *_approvers(w)]
-
+QUEUE = Audience(nra_roles=(Role.REVIEWER, Role.APPROVER))
+REVIEWER = Audience(reviewer=True)
+APPLICANTS = Audience(applicants=True)
+APPROVERS = Audience(nra_roles=(Role.APPROVER,))
 
 #: action → (e-mail template under templates/emails/, who is told)
-CONCERNS: dict[str, tuple[str, Recipients]] = {
-    "submit": ("submitted", _queue),
-    "assign": ("assigned", assigned_reviewer),
-    "request_information": ("information_requested", applicants),
-    "respond": ("responded", assigned_reviewer),
-    "recommend": ("recommended", _approvers),
-    "return": ("returned", assigned_reviewer),
-    "sign": ("decided", _applicants_and_reviewer),
-    "revoke": ("revoked", _applicants_and_reviewer),
-    "lapse": ("expired", _applicants_and_approvers),
-    "withdraw": ("withdrawn", assigned_reviewer),
+CONCERNS: dict[str, tuple[str, Audience]] = {
+    "submit": ("submitted", QUEUE),
+    "assign": ("assigned", REVIEWER),
+    "request_information": ("information_requested", APPLICANTS),
+    "respond": ("responded", REVIEWER),
+    "recommend": ("recommended", APPROVERS),
+    "return": ("returned", REVIEWER),
+    "sign": ("decided", Audience(applicants=True, reviewer=True)),
+    "revoke": ("revoked", Audience(applicants=True, reviewer=True)),
+    "lapse": ("expired", Audience(applicants=True, nra_roles=(Role.APPROVER,))),
+    "withdraw": ("withdrawn", REVIEWER),
 }
 
 
@@ -74,14 +95,23 @@ CONFIRMATIONS = {"submit": "submission_received"}
 def on_case_transitioned(
     sender: Any, *, waiver: WaiverRequest, action: str, actor: User | None, **kwargs: Any
 ) -> None:
+    on_cases_transitioned(sender, waivers=[waiver], action=action, actor=actor)
+
+
+def on_cases_transitioned(
+    sender: Any, *, waivers: list[WaiverRequest], action: str, actor: User | None, **kwargs: Any
+) -> None:
+    """Tell the people concerned, queue letters and checks; one notify for all the cases."""
     concern = CONCERNS.get(action)
     if concern:
-        event, recipients = concern
+        event, audience = concern
+        people = audience.of(waivers)
         actor_id = actor.pk if actor else None
-        people = [u for u in recipients(waiver) if getattr(u, "pk", u) != actor_id]
         notifications.notify(
-            notifications.notices(
-                people,
+            notice
+            for waiver in waivers
+            for notice in notifications.notices(
+                [u for u in people[waiver.pk] if u != actor_id],
                 event=event,
                 waiver=waiver,
                 occasion=f"{waiver.pk}:v{waiver.version}",
@@ -89,22 +119,23 @@ def on_case_transitioned(
                 state=State(waiver.state).label,
             )
         )
-    if action in CONFIRMATIONS and actor is not None:
-        notifications.notify(
-            notifications.notices(
-                [actor],
-                event=CONFIRMATIONS[action],
-                waiver=waiver,
-                occasion=f"{waiver.pk}:v{waiver.version}",
-                actor=actor,
+    for waiver in waivers:
+        if action in CONFIRMATIONS and actor is not None:
+            notifications.notify(
+                notifications.notices(
+                    [actor],
+                    event=CONFIRMATIONS[action],
+                    waiver=waiver,
+                    occasion=f"{waiver.pk}:v{waiver.version}",
+                    actor=actor,
+                )
             )
-        )
-    if action in SIGNED_DECISIONS:
-        outbox.enqueue(
-            ISSUE_LETTER, dedupe_key=f"letter:{waiver.pk}:{waiver.state}", waiver_id=waiver.pk
-        )
-    if action == "submit":
-        outbox.enqueue(RUN_CHECKS, waiver_id=waiver.pk)
+        if action in SIGNED_DECISIONS:
+            outbox.enqueue(
+                ISSUE_LETTER, dedupe_key=f"letter:{waiver.pk}:{waiver.state}", waiver_id=waiver.pk
+            )
+        if action == "submit":
+            outbox.enqueue(RUN_CHECKS, waiver_id=waiver.pk)
 
 
 def on_case_evidence_changed(
@@ -174,6 +205,7 @@ def connect() -> None:
     from .. import workflow
 
     workflow.case_transitioned.connect(on_case_transitioned, dispatch_uid="jobs-transitions")
+    workflow.cases_transitioned.connect(on_cases_transitioned, dispatch_uid="jobs-transitions-many")
     for through in (WaiverRequest.certificates.through, WaiverRequest.sites.through):
         m2m_changed.connect(
             on_case_evidence_changed, sender=through, dispatch_uid=f"jobs-evidence-{through}"

@@ -3,39 +3,49 @@
 Set-based throughout: one indexed query finds the live cases whose evidence expires within the
 widest warning window (or whose CPP outgrew the shortest allowed age), one finds the granted
 waivers near or past their validity, one those relying on authorities whose recognition began or
-ended this week, and checks run
-over those cases in prefetched chunks. Nothing is done per certificate in the database, so the
-cost follows the number of affected cases, not the size of the certificate table.
+ended this week. Only what the passing of time can change is re-checked: the validity of every
+affected case, computed from plain rows in chunks by the validity rule itself; maturity where a
+recognition began or ended, and consistency where it failed and a certificate has just reached
+its issue date (it fails one dated ahead), with the full checks. A result is written only when it changed (an unchanged row rewritten costs a new row
+version and the queue's index-only scans), and a notice is rendered only for people who have not
+had it yet. Nothing is done per certificate in the database, so the cost follows the number of
+affected cases, not the size of the certificate table.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from .. import workflow
-from ..errors import DomainError
+from .. import checks, workflow
 from ..models import (
     GRANTED_STATES,
     OPEN_STATES,
+    Certificate,
     CertificateKind,
+    CheckResult,
     CheckStatus,
     Recognition,
     ReliancePolicy,
     Role,
-    User,
     WaiverRequest,
+    certificate_label,
 )
 from . import maturity, notifications
-from .checks import LIVE_STATES, Run, run_for
+from .checks import LIVE_STATES, run_for
 
-#: Recognitions that began or ended this recently are re-checked by the sweep (it may miss a day).
-RECOGNITION_LOOKBACK = timedelta(days=7)
+#: Recognitions that began or ended, and certificates issued, this recently are re-checked by the
+#: sweep (it may miss a day): maturity reads the one, consistency fails a certificate dated ahead.
+LOOKBACK = timedelta(days=7)
+#: Affected cases read per round trip.
+CHUNK = 2000
 #: The checks whose failure on a granted waiver means its evidence no longer holds.
 EVIDENCE_CHECKS = ("validity", "maturity")
 
@@ -81,28 +91,22 @@ def _bounds() -> tuple[int, int]:
     )
 
 
-def _window(case: WaiverRequest) -> int:
-    policy = getattr(case.authority, "policy", None)
-    return (policy or ReliancePolicy()).expiry_warning_days
-
-
 def _lapse(today: date, report: SweepReport) -> None:
-    """Granted waivers whose validity ended move to expired, audited, one transaction each."""
+    """Granted waivers whose validity ended move to expired, audited, together."""
     lapsed = WaiverRequest.objects.filter(state__in=GRANTED_STATES, valid_until__lt=today)
-    for pk, reference, valid_until in lapsed.values_list("pk", "reference", "valid_until"):
-        try:
-            workflow.fire(
-                pk,
-                "lapse",
-                actor=None,
-                reason=f"The waiver's validity ended on {valid_until:%Y-%m-%d}.",
-            )
-        except DomainError:
-            continue  # revoked or renewed meanwhile
-        report.lapsed.append(reference)
+    fired = workflow.fire_many(
+        {
+            pk: f"The waiver's validity ended on {valid_until:%Y-%m-%d}."
+            for pk, valid_until in lapsed.values_list("pk", "valid_until")
+        },
+        "lapse",
+    )
+    report.lapsed += [case.reference for case in fired]
 
 
-def _affected(today: date) -> set[int]:
+def _affected(today: date) -> tuple[set[int], list[int]]:
+    """The cases whose evidence or validity the date touches, and those relying on an authority
+    whose recognition began or ended lately (their maturity may have changed)."""
     window, cpp_age = _bounds()
     horizon = today + timedelta(days=window)
     ageing = Q(
@@ -119,42 +123,137 @@ def _affected(today: date) -> set[int]:
     validity = WaiverRequest.objects.filter(
         state__in=GRANTED_STATES, valid_until__lte=horizon
     ).values_list("pk", flat=True)
-    recently = Q(valid_from__gt=today - RECOGNITION_LOOKBACK, valid_from__lte=today) | Q(
-        valid_to__gte=today - RECOGNITION_LOOKBACK, valid_to__lt=today
+    recently = Q(valid_from__gt=today - LOOKBACK, valid_from__lte=today) | Q(
+        valid_to__gte=today - LOOKBACK, valid_to__lt=today
     )
     authorities = Recognition.objects.filter(recently).values_list("authority_id", flat=True)
-    return {
-        *evidence,
-        *validity,
-        *maturity.affected_cases(authority_ids=set(authorities)),
-    }
+    recognised = maturity.affected_cases(authority_ids=set(authorities))
+    return {*evidence, *validity, *recognised}, recognised
 
 
-def _notices(runs: list[Run], today: date, report: SweepReport) -> list[notifications.Notice]:
-    organisations = {r.waiver.organisation_id for r in runs}
-    nras = {r.waiver.authority_id for r in runs if r.waiver.state in GRANTED_STATES}
+@dataclass(frozen=True)
+class _Occasion:
+    """One notice to send (to several people), before it is rendered."""
+
+    event: str
+    waiver_id: int
+    occasion: str
+    users: list[int]
+    certificate_id: int | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def dedupe_keys(self) -> list[str]:
+        return [notifications.dedupe_key(self.event, self.occasion, u) for u in self.users]
+
+
+@dataclass
+class _Chunk:
+    """What one chunk of affected cases stores and announces."""
+
+    changed: list[CheckResult] = field(default_factory=list)
+    occasions: list[_Occasion] = field(default_factory=list)
+    #: Cases whose consistency failed and that hold a certificate just reaching its issue date.
+    dated_ahead: list[int] = field(default_factory=list)
+
+
+def _people(organisations: set[int], nras: set[int]) -> tuple[dict[int, list[int]], ...]:
+    """Active applicants per organisation and active approvers per NRA."""
     applicants: dict[int, list[int]] = defaultdict(list)
-    for pk, org in User.objects.filter(
-        organisation_id__in=organisations, role=Role.APPLICANT, is_active=True
-    ).values_list("pk", "organisation_id"):
+    for pk, org in notifications.applicants_of(organisations).values_list("pk", "organisation_id"):
         applicants[org].append(pk)
     approvers: dict[int, list[int]] = defaultdict(list)
-    for pk, nra in User.objects.filter(
-        nra_id__in=nras, role=Role.APPROVER, is_active=True
-    ).values_list("pk", "nra_id"):
+    for pk, nra in notifications.nra_staff_of(nras, Role.APPROVER).values_list("pk", "nra_id"):
         approvers[nra].append(pk)
+    return applicants, approvers
 
-    items: list[notifications.Notice] = []
-    for run in runs:
-        case = run.waiver
-        window = _window(case)
-        told = applicants[case.organisation_id] + (
-            [case.reviewer_id] if case.state in OPEN_STATES and case.reviewer_id else []
+
+def _check_chunk(
+    ids: list[int],
+    *,
+    today: date,
+    ran_at: datetime,
+    policies: dict[int, ReliancePolicy],
+    rerun: dict[int, dict[str, checks.Outcome]],
+    report: SweepReport,
+) -> _Chunk:
+    """Re-run validity on these cases from plain rows; collect changed results and occasions."""
+    cases = list(
+        WaiverRequest.objects.filter(pk__in=ids, state__in=LIVE_STATES).values_list(
+            "pk",
+            "reference",
+            "state",
+            "organisation_id",
+            "authority_id",
+            "reviewer_id",
+            "valid_until",
         )
-        for c in case.certificates.all():
-            if c.kind == CertificateKind.COA or c.valid_until is None:
+    )
+    evidence: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in WaiverRequest.certificates.through.objects.filter(
+        waiverrequest_id__in=ids
+    ).values_list(
+        "waiverrequest_id",
+        "certificate_id",
+        "certificate__kind",
+        "certificate__number",
+        "certificate__batch_number",
+        "certificate__valid_until",
+        "certificate__batch_expires_on",
+        "certificate__issued_on",
+    ):
+        evidence[row[0]].append(row[1:])
+    stored: dict[tuple[int, str], checks.Outcome] = {}
+    #: Failing consistency: a certificate dated ahead then may have reached its issue date.
+    inconsistent: set[int] = set()
+    for waiver_id, name, status, detail in CheckResult.objects.filter(
+        waiver_id__in=ids, check_name__in=(*EVIDENCE_CHECKS, "consistency")
+    ).values_list("waiver_id", "check_name", "status", "detail"):
+        if name == "consistency":
+            if status == CheckStatus.FAIL:
+                inconsistent.add(waiver_id)
+        else:
+            stored[waiver_id, name] = checks.Outcome(name, status, detail)
+    applicants, approvers = _people(
+        {c[3] for c in cases}, {c[4] for c in cases if c[2] in GRANTED_STATES}
+    )
+    chunk = _Chunk()
+    for pk, reference, state, organisation_id, authority_id, reviewer_id, valid_until in cases:
+        report.cases_checked += 1
+        policy = policies.get(authority_id)
+        window = (policy or ReliancePolicy()).expiry_warning_days
+        certificates = sorted(evidence[pk], key=lambda c: checks.sort_key(c[1], c[2], c[3], c[0]))
+        validity = checks.validity_of(
+            [
+                checks.Dated(
+                    kind,
+                    certificate_label(kind, number, batch),
+                    batch_expires if kind == CertificateKind.COA else expires,
+                    issued_on,
+                )
+                for _, kind, number, batch, expires, batch_expires, issued_on in certificates
+            ],
+            policy,
+            today,
+        )
+        if pk in inconsistent and any(today - LOOKBACK < c[6] <= today for c in certificates):
+            chunk.dated_ahead.append(pk)
+        if stored.get((pk, "validity")) != validity:
+            chunk.changed.append(
+                CheckResult(
+                    waiver_id=pk,
+                    check_name="validity",
+                    status=validity.status,
+                    detail=validity.detail,
+                    ran_at=ran_at,
+                )
+            )
+        told = applicants[organisation_id] + (
+            [reviewer_id] if state in OPEN_STATES and reviewer_id else []
+        )
+        for certificate_id, kind, _, _, expires, _, _ in certificates:
+            if kind == CertificateKind.COA or expires is None:
                 continue
-            days = (c.valid_until - today).days
+            days = (expires - today).days
             if days > window:
                 continue
             event = "evidence_expired" if days < 0 else "evidence_expiring"
@@ -162,38 +261,83 @@ def _notices(runs: list[Run], today: date, report: SweepReport) -> list[notifica
                 report.expired += 1
             else:
                 report.expiring += 1
-            items += notifications.notices(
-                told,
-                event=event,
-                waiver=case,
-                occasion=f"{case.pk}:{c.pk}:{c.valid_until}",
-                certificate=c,
-                days=days,
+            chunk.occasions.append(
+                _Occasion(
+                    event,
+                    pk,
+                    f"{pk}:{certificate_id}:{expires}",
+                    notifications.recipient_ids(told),
+                    certificate_id,
+                    {"days": days},
+                )
             )
-        if case.state not in GRANTED_STATES:
+        if state not in GRANTED_STATES:
             continue
-        if case.valid_until and 0 <= (case.valid_until - today).days <= window:
-            items += notifications.notices(
-                applicants[case.organisation_id],
-                event="waiver_expiring",
-                waiver=case,
-                occasion=f"{case.pk}:{case.valid_until}",
-                days=(case.valid_until - today).days,
+        if valid_until and 0 <= (valid_until - today).days <= window:
+            chunk.occasions.append(
+                _Occasion(
+                    "waiver_expiring",
+                    pk,
+                    f"{pk}:{valid_until}",
+                    notifications.recipient_ids(applicants[organisation_id]),
+                    context={"days": (valid_until - today).days},
+                )
             )
+        outcomes = {
+            **{name: stored[pk, name] for name in EVIDENCE_CHECKS if (pk, name) in stored},
+            **rerun.get(pk, {}),
+            "validity": validity,
+        }
         failed = [
-            o for o in run.outcomes if o.check in EVIDENCE_CHECKS and o.status == CheckStatus.FAIL
+            outcomes[name]
+            for name in EVIDENCE_CHECKS
+            if name in outcomes and outcomes[name].status == CheckStatus.FAIL
         ]
         if failed:
-            report.flagged.append(case.reference)
+            report.flagged.append(reference)
             digest = hashlib.sha256("".join(o.detail for o in failed).encode()).hexdigest()[:16]
-            items += notifications.notices(
-                approvers[case.authority_id],
-                event="evidence_lapsed",
-                waiver=case,
-                occasion=f"{case.pk}:{digest}",
-                failed=failed,
+            chunk.occasions.append(
+                _Occasion(
+                    "evidence_lapsed",
+                    pk,
+                    f"{pk}:{digest}",
+                    notifications.recipient_ids(approvers[authority_id]),
+                    context={"failed": failed},
+                )
             )
-    return items
+    return chunk
+
+
+def _render(occasions: list[_Occasion]) -> Iterator[notifications.Notice]:
+    """Notices for the occasions not announced before, rendering each occasion once."""
+    sent = notifications.already_sent(k for o in occasions for k in o.dedupe_keys())
+    pending = [o for o in occasions if not sent.issuperset(o.dedupe_keys())]
+    if not pending:
+        return
+    waivers = (
+        WaiverRequest.objects.select_related("product", "organisation", "authority")
+        .only(
+            "reference",
+            "state",
+            "valid_until",
+            "product__name",
+            "organisation__name",
+            "authority__code",
+        )
+        .in_bulk({o.waiver_id for o in pending})
+    )
+    certificates = (
+        Certificate.objects.select_related("issuing_authority")
+        .only("kind", "number", "batch_number", "valid_until", "issuing_authority__code")
+        .in_bulk({o.certificate_id for o in pending if o.certificate_id})
+    )
+    for o in pending:
+        context = dict(o.context)
+        if o.certificate_id:
+            context["certificate"] = certificates[o.certificate_id]
+        yield from notifications.notices(
+            o.users, event=o.event, waiver=waivers[o.waiver_id], occasion=o.occasion, **context
+        )
 
 
 def sweep(*, today: date | None = None) -> SweepReport:
@@ -201,7 +345,33 @@ def sweep(*, today: date | None = None) -> SweepReport:
     today = today or timezone.now().date()
     report = SweepReport(today=today)
     _lapse(today, report)
-    runs = run_for(_affected(today), today=today)
-    report.cases_checked = len(runs)
-    report.notifications = notifications.notify(_notices(runs, today, report))
+    affected, recognised = _affected(today)
+    rerun = {
+        run.waiver.pk: {o.check: o for o in run.outcomes}
+        for run in run_for(recognised, today=today, names=["maturity"])
+    }
+    policies = {p.authority_id: p for p in ReliancePolicy.objects.all()}
+    ran_at = timezone.now()
+
+    def chunks() -> Iterator[notifications.Notice]:
+        ids = sorted(affected)
+        for start in range(0, len(ids), CHUNK):
+            chunk = _check_chunk(
+                ids[start : start + CHUNK],
+                today=today,
+                ran_at=ran_at,
+                policies=policies,
+                rerun=rerun,
+                report=report,
+            )
+            CheckResult.objects.bulk_create(
+                chunk.changed,
+                update_conflicts=True,
+                unique_fields=["waiver", "check_name"],
+                update_fields=["status", "detail", "ran_at"],
+            )
+            run_for(chunk.dated_ahead, today=today, names=["consistency"])
+            yield from _render(chunk.occasions)
+
+    report.notifications = notifications.notify(chunks())
     return report

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from . import outbox
 logger = logging.getLogger(__name__)
 
 SEND_EMAILS = "waivers.tasks.send_notification_emails"
+#: Notices stored per round trip.
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,6 @@ def notices(
 ) -> list[Notice]:
     """One notice per person for one occasion (e.g. a case version, a certificate's expiry date)."""
     subject, body = render(event, waiver=waiver, **ctx)
-    ids = sorted({u.pk if isinstance(u, User) else u for u in users})
     return [
         Notice(
             user_id=uid,
@@ -68,38 +70,57 @@ def notices(
             event=event,
             subject=subject,
             body=body,
-            dedupe_key=f"{event}:{occasion}:u{uid}"[:200],
+            dedupe_key=dedupe_key(event, occasion, uid),
         )
-        for uid in ids
+        for uid in recipient_ids(users)
     ]
+
+
+def recipient_ids(users: Iterable[User | int]) -> list[int]:
+    return sorted({u.pk if isinstance(u, User) else u for u in users})
+
+
+def dedupe_key(event: str, occasion: str, user_id: int) -> str:
+    """What makes a notice once-only: the event, the occasion and the person."""
+    return f"{event}:{occasion}:u{user_id}"[:200]
+
+
+def already_sent(keys: Iterable[str]) -> set[str]:
+    """The keys among these that a notification was stored under before."""
+    return set(
+        Notification.objects.filter(dedupe_key__in=list(keys)).values_list("dedupe_key", flat=True)
+    )
 
 
 def notify(items: Iterable[Notice]) -> int:
-    """Store the notices not sent before and queue their e-mails; returns how many were new."""
-    items = list(items)
-    if not items:
-        return 0
-    keys = [n.dedupe_key for n in items]
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
-    )
-    now = timezone.now()
-    fresh = [
-        Notification(
-            user_id=n.user_id,
-            waiver_id=n.waiver_id,
-            event=n.event,
-            subject=n.subject,
-            body=n.body,
-            dedupe_key=n.dedupe_key,
-            created_at=now,
-        )
-        for n in {n.dedupe_key: n for n in items if n.dedupe_key not in existing}.values()
-    ]
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    if fresh:
+    """Store the notices not sent before and queue their e-mails; returns how many were new.
+
+    ``items`` is read in batches, so a generator of many notices is stored without holding them all.
+    """
+    new = 0
+    items = iter(items)
+    while batch := list(islice(items, BATCH)):
+        unique = {n.dedupe_key: n for n in batch}
+        sent = already_sent(unique)
+        now = timezone.now()
+        fresh = [
+            Notification(
+                user_id=n.user_id,
+                waiver_id=n.waiver_id,
+                event=n.event,
+                subject=n.subject,
+                body=n.body,
+                dedupe_key=key,
+                created_at=now,
+            )
+            for key, n in unique.items()
+            if key not in sent
+        ]
+        Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+        new += len(fresh)
+    if new:
         outbox.enqueue(SEND_EMAILS)
-    return len(fresh)
+    return new
 
 
 def send_pending_emails(limit: int = 1000) -> int:
@@ -135,14 +156,22 @@ def send_pending_emails(limit: int = 1000) -> int:
 # Who is concerned ----------------------------------------------------------------------------
 
 
-def applicants(waiver: WaiverRequest) -> QuerySet[User]:
+def applicants_of(organisation_ids: Iterable[int]) -> QuerySet[User]:
     return User.objects.filter(
-        organisation_id=waiver.organisation_id, role=Role.APPLICANT, is_active=True
+        organisation_id__in=list(organisation_ids), role=Role.APPLICANT, is_active=True
     )
 
 
+def nra_staff_of(nra_ids: Iterable[int], *roles: str) -> QuerySet[User]:
+    return User.objects.filter(nra_id__in=list(nra_ids), role__in=roles, is_active=True)
+
+
+def applicants(waiver: WaiverRequest) -> QuerySet[User]:
+    return applicants_of([waiver.organisation_id])
+
+
 def nra_staff(waiver: WaiverRequest, *roles: str) -> QuerySet[User]:
-    return User.objects.filter(nra_id=waiver.authority_id, role__in=roles, is_active=True)
+    return nra_staff_of([waiver.authority_id], *roles)
 
 
 def assigned_reviewer(waiver: WaiverRequest) -> list[int]:
