@@ -24,7 +24,7 @@ class IdsFirstPaginator(Paginator):
     """Pages ``object_list`` (its filters and order); ``columns`` adds what each row shows.
 
     ``columns`` (joins, annotations) is applied to the query that loads one page's rows only,
-    never to the count or to the rows a deep page skips.
+    never to the count or to the rows a page skips or sorts past.
     """
 
     def __init__(
@@ -46,7 +46,10 @@ class IdsFirstPaginator(Paginator):
             top = self.count
         listed = cast(QuerySet[Any], self.object_list)
         rows = self.columns(listed)
-        if bottom:
+        # Past the first page, and on every page of a list with row columns: a sort may need all
+        # the filtered rows (the queue's clock), and joining all of them to keep 25 costs more
+        # than reading the ids first.
+        if bottom or self.columns is not _unchanged:
             ids = listed.values_list("pk", flat=True)[bottom:top]
             rows = rows.filter(pk__in=list(ids))
         else:
