@@ -67,30 +67,12 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
     return AuditEntry.objects.bulk_create(entries)
 
 
-def record(
-    waiver: WaiverRequest,
-    *,
-    actor: User | None,
-    action: str,
-    from_state: str = "",
-    to_state: str = "",
-    changes: dict[str, Any] | None = None,
-    reason: str = "",
-) -> AuditEntry:
-    """Append an entry to the case's chain. Call with the case row locked (inside a transaction)."""
-    (stored,) = append(
-        [
-            entry(
-                waiver,
-                actor=actor,
-                action=action,
-                from_state=from_state,
-                to_state=to_state,
-                changes=changes,
-                reason=reason,
-            )
-        ]
-    )
+def record(waiver: WaiverRequest, **fields: Any) -> AuditEntry:
+    """Append an entry (fields as :func:`entry` takes them) to the case's chain and store it.
+
+    Call with the case row locked (inside a transaction).
+    """
+    (stored,) = append([entry(waiver, **fields)])
     return stored
 
 
