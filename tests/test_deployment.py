@@ -36,6 +36,20 @@ def test_production_settings_pass_check_deploy():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    """The Dockerfile's collectstatic: every file a stylesheet or script refers to must exist."""
+    result = manage(
+        "collectstatic",
+        "--noinput",
+        DEBUG="false",
+        SECRET_KEY="x" * 64 + "-production-secret-for-the-check",
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DEBUG="false")
     assert result.returncode != 0
