@@ -8,7 +8,7 @@ and are shown next to the form that caused them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
@@ -75,10 +75,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The NRA's cases needing action, with filters, counts per state and pagination."""
     user = signed_in(request)
     filters = forms.QueueFilterForm(request.GET or None)
+    target_days = selectors.target_review_days(user)
     page = IdsFirstPaginator(
-        selectors.queue(user=user, **filters.filters()),
+        selectors.queue(user=user, target_days=target_days, **filters.filters()),
         filters.page_size(),
-        columns=selectors.with_queue_columns,
+        columns=partial(selectors.with_queue_columns, target_days=target_days),
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -90,7 +91,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "counts": [
                 (state, State(state).label, n) for state, n in selectors.queue_counts(user).items()
             ],
-            "target_days": selectors.target_review_days(user),
+            "target_days": target_days,
         },
     )
 
