@@ -63,10 +63,20 @@ def database_name(size: str) -> str:
     return os.environ.get("BENCH_DATABASE_PREFIX", "portal_bench_") + size
 
 
+#: Where the production static-files storage (a manifest of hashed names) is collected for the run.
+STATIC_ROOT = ROOT / "var" / "bench-static"
+
+
 def environment(size: str) -> dict[str, str]:
+    """Production settings (DEBUG off, the manifest static storage), on the size's database."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
+        DEBUG="false",
+        SECRET_KEY="bench-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_ROOT=str(STATIC_ROOT),
         DATABASE_URL=f"{server_url()}/{database_name(size)}",
         REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
         BENCH_SIZE=size,
@@ -190,6 +200,17 @@ def prepare(size: str, regenerate: bool) -> list[dict[str, Any]]:
     ]
 
 
+def collect_static() -> None:
+    """Pages rendered with DEBUG off name their static files through the collected manifest."""
+    code, out, _, _ = run_child(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        environment("smoke"),
+        600,
+    )
+    if code:
+        raise RuntimeError(f"collectstatic failed:\n{out}")
+
+
 def run_scenario(name: str, size: str, timeout: float) -> tuple[list[dict[str, Any]], str | None]:
     code, out, elapsed, peak = run_child(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--child", name, "--size", size],
@@ -294,6 +315,7 @@ def main() -> int:
     info = machine()
     print("machine:", json.dumps(info))
     failures: list[str] = []
+    collect_static()
     for size in sizes:
         rows = prepare(size, regenerate=args.regenerate or size == "smoke")
         for name in chosen:
