@@ -63,6 +63,11 @@ def measure_shapes(
             row["median_ms"] <= limit_ms and row["p95_ms"] <= 150 and row["ratio_to_sql"] <= 3
         )
         rows.append(row)
+    if names is None:
+        # What any signed-in page costs here (session, user, middleware, the base template and
+        # its navigation): the part of the queue's time that no query can make cheaper.
+        floor = timings(lambda: client.get("/notifications/"), repeat=5 if smoke else 21)
+        rows.append(latency(f"{prefix}: floor, any signed-in page", floor))
     return rows
 
 
