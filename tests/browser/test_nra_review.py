@@ -45,6 +45,27 @@ def open_case(page: Page, reference: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(reference)
 
 
+def test_reviewer_takes_a_case_from_the_queue(new_page):
+    nra = NraFactory()
+    reviewer = ReviewerFactory(nra=nra)
+    applicant = ApplicantFactory()
+    cases = [
+        fire(
+            WaiverRequestFactory(organisation=applicant.organisation, authority=nra),
+            "submit",
+            actor=applicant,
+        )
+        for _ in range(2)
+    ]
+    page = new_page()
+    sign_in(page, reviewer.username)
+    page.get_by_role("button", name=f"Take {cases[1].reference}").click()
+    expect(page.get_by_role("alert")).to_contain_text("You took the case")
+    taken, left = (WaiverRequest.objects.get(pk=c.pk) for c in cases[::-1])
+    assert (taken.state, taken.reviewer) == (State.UNDER_REVIEW, reviewer)
+    assert (left.state, left.reviewer) == (State.SUBMITTED, None)
+
+
 def test_applicant_reviewer_and_approver_reach_a_signed_decision(new_page):
     nra = NraFactory()
     applicant = ApplicantFactory()
