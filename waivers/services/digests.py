@@ -77,9 +77,10 @@ def waiver_line(case: Case, authority: str, valid_until: date, days: int) -> str
     return f"{case.reference} ({case.product}, {authority}): {when}. {case.url}"
 
 
-def evidence_line(case: Case, organisation: str, failed: Iterable[tuple[str, str]]) -> str:
-    why = " ".join(f"{name.capitalize()}: {detail}" for name, detail in failed)
-    return f"{case.reference} ({case.product}, {organisation}): {why} {case.url}"
+def evidence_line(case: Case, organisation: str, failed: list[str]) -> str:
+    # The reasons are on the case's page: an NRA's digest may list thousands of waivers.
+    checks = " and ".join(failed)
+    return f"{case.reference} ({case.product}, {organisation}): the {checks} check{'s' * (len(failed) > 1)} fail{'s' * (len(failed) == 1)}. {case.url}"
 
 
 def _when(days: int, past: str, ahead: str) -> str:

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
@@ -242,6 +242,7 @@ def _check_chunk(
     announced = set(
         Announcement.objects.filter(waiver_id__in=ids).values_list("waiver_id", "occasion", "key")
     )
+    flagged_before = {pk for pk, name, _ in announced if name == "evidence_lapsed"}
     applicants, approvers = _people(
         {c[3] for c in cases}, {c[4] for c in cases if c[2] in GRANTED_STATES}
     )
@@ -354,13 +355,41 @@ def _check_chunk(
                 pk,
                 ",".join(o.check for o in failed),
                 approvers[authority_id],
-                partial(
-                    digests.evidence_line, case, organisation, [(o.check, o.detail) for o in failed]
-                ),
+                partial(digests.evidence_line, case, organisation, [o.check for o in failed]),
             )
-        elif any(a[:2] == (pk, "evidence_lapsed") for a in announced):
+        elif pk in flagged_before:
             chunk.recovered.append(pk)
     return chunk
+
+
+#: The announcements of a chunk in one statement from three arrays: a quarter of the cost of
+#: bulk_create, which builds a model instance per row (90,000 rows in a first national sweep).
+RECORD = """
+INSERT INTO waivers_announcement (waiver_id, occasion, key, announced_at)
+SELECT waiver_id, occasion, key, %s
+  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(waiver_id, occasion, key)
+"""
+
+
+def _record(occasions: list[_Occasion], at: datetime) -> None:
+    """Record these occasions as announced. No conflict is ignored: a sweep running at the same
+    time that announced one of them first makes this one fail whole, rather than both announce."""
+    if connection.vendor != "postgresql":
+        Announcement.objects.bulk_create(
+            Announcement(waiver_id=o.waiver_id, occasion=o.occasion, key=o.key, announced_at=at)
+            for o in occasions
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RECORD,
+            [
+                at,
+                [o.waiver_id for o in occasions],
+                [o.occasion for o in occasions],
+                [o.key for o in occasions],
+            ],
+        )
 
 
 def sweep(*, today: date | None = None) -> SweepReport:
@@ -396,14 +425,7 @@ def sweep(*, today: date | None = None) -> SweepReport:
                 update_fields=["status", "detail", "ran_at"],
             )
             run_for(chunk.dated_ahead, today=today, names=["consistency"])
-            # No ignore_conflicts: a sweep running at the same time that announced one of these
-            # first makes this one fail whole, rather than both announce it.
-            Announcement.objects.bulk_create(
-                Announcement(
-                    waiver_id=o.waiver_id, occasion=o.occasion, key=o.key, announced_at=ran_at
-                )
-                for o in chunk.occasions
-            )
+            _record(chunk.occasions, ran_at)
             Announcement.objects.filter(
                 waiver_id__in=chunk.recovered, occasion="evidence_lapsed"
             ).delete()
