@@ -248,11 +248,10 @@ def _check_chunk(
     )
     chunk = _Chunk()
 
+    # ``users`` hold no one twice: each person is one row, of one organisation or one NRA.
     def occasion(name: str, pk: int, key: str, users: list[int], line: Callable[[], str]) -> None:
         if (pk, name, key) not in announced:
-            chunk.occasions.append(
-                _Occasion(name, pk, key, notifications.recipient_ids(users), line)
-            )
+            chunk.occasions.append(_Occasion(name, pk, key, users, line))
 
     for (
         pk,
