@@ -373,6 +373,8 @@ SELECT waiver_id, occasion, key, %s
 def _record(occasions: list[_Occasion], at: datetime) -> None:
     """Record these occasions as announced. No conflict is ignored: a sweep running at the same
     time that announced one of them first makes this one fail whole, rather than both announce."""
+    if not occasions:
+        return
     if connection.vendor != "postgresql":
         Announcement.objects.bulk_create(
             Announcement(waiver_id=o.waiver_id, occasion=o.occasion, key=o.key, announced_at=at)
