@@ -49,6 +49,8 @@ DETAILS = (
     "matches",
     "rss_growth_mb",
     "cases_flagged",
+    "occasions",
+    "notifications",
     "rows",
     "note",
 )

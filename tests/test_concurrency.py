@@ -1,15 +1,17 @@
-"""Two people acting on one case at the same moment: the row lock lets exactly one through."""
+"""Two people (or two sweeps) acting at the same moment: a lock or a constraint lets one through."""
 
 import threading
+from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections
 
 from waivers.errors import DomainError
-from waivers.models import AuditEntry, Signature, State
+from waivers.models import AuditEntry, Certificate, Notification, Signature, State
+from waivers.services.expiry import sweep
 from waivers.workflow import fire
 
-from .factories import PASSWORD, ApproverFactory, ReviewerFactory
+from .factories import PASSWORD, TODAY, ApplicantFactory, ApproverFactory, ReviewerFactory
 
 pytestmark = [
     pytest.mark.postgres,
@@ -18,14 +20,14 @@ pytestmark = [
 ]
 
 
-def race(*calls):
+def race(*calls, refused=(DomainError,)):
     barrier, results = threading.Barrier(len(calls)), []
 
     def run(call):
         try:
             barrier.wait()
             results.append(call())
-        except DomainError as exc:
+        except refused as exc:
             results.append(exc)
         finally:
             connections.close_all()
@@ -69,3 +71,15 @@ def test_two_reviewers_taking_the_same_case_at_once_both_serialise(case, applica
     )
     assert sum(isinstance(r, DomainError) for r in results) == 1
     assert AuditEntry.objects.filter(waiver=case, action="assign").count() == 1
+
+
+def test_two_sweeps_at_once_announce_each_occasion_once(case):
+    applicant = ApplicantFactory(organisation=case.organisation)
+    fire(case, "submit", actor=applicant)
+    gmp = case.certificates.get(kind="gmp")
+    Certificate.objects.filter(pk=gmp.pk).update(valid_until=TODAY + timedelta(days=10))
+    results = race(
+        lambda: sweep(today=TODAY), lambda: sweep(today=TODAY), refused=(IntegrityError,)
+    )
+    assert sum(r.notifications for r in results if not isinstance(r, IntegrityError)) == 1
+    assert Notification.objects.filter(user=applicant, event="sweep_digest").count() == 1

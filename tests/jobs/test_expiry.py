@@ -20,7 +20,6 @@ from waivers.models import (
     State,
     WaiverRequest,
 )
-from waivers.services import notifications
 from waivers.services.checks import run_for, with_check_data
 from waivers.services.expiry import sweep
 from waivers.workflow import fire, fire_many
@@ -30,21 +29,38 @@ from ..factories import (
     ApplicantFactory,
     CertificateFactory,
     CppFactory,
+    ReviewerFactory,
     WaiverRequestFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def events_of(user):
-    return sorted(Notification.objects.filter(user=user).values_list("event", flat=True))
+def digests_of(user):
+    return list(Notification.objects.filter(user=user, event="sweep_digest"))
 
 
-def test_a_waiver_past_its_validity_lapses_audited_and_the_applicant_is_told(
+def digest_of(user):
+    """The one digest the user has had (fails if there are more)."""
+    (notice,) = digests_of(user)
+    return notice
+
+
+def mails_to(user):
+    return [m for m in mail.outbox if user.email in m.to]
+
+
+def _expires(case, kind, on):
+    Certificate.objects.filter(pk=case.certificates.get(kind=kind).pk).update(valid_until=on)
+    return case.certificates.get(kind=kind)
+
+
+def test_a_waiver_past_its_validity_lapses_audited_and_its_people_are_told_in_a_digest(
     case, decide, applicant, approver, django_capture_on_commit_callbacks
 ):
     case = decide(case)
     after = case.valid_until + timedelta(days=1)
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         report = sweep(today=after)
     case.refresh_from_db()
@@ -52,9 +68,13 @@ def test_a_waiver_past_its_validity_lapses_audited_and_the_applicant_is_told(
     assert report.lapsed == [case.reference]
     entry = AuditEntry.objects.filter(waiver=case).order_by("-seq").first()
     assert (entry.action, entry.actor_name, entry.to_state) == ("lapse", "system", "expired")
-    assert "expired" in events_of(applicant)
-    assert "expired" in events_of(approver)
-    assert any("waiver expired" in m.subject for m in mail.outbox if applicant.email in m.to)
+    for person in (applicant, approver):
+        notice = digest_of(person)
+        assert "Waivers that lapsed" in notice.body
+        assert f"{case.reference} " in notice.body
+        assert f"validity ended on {case.valid_until:%Y-%m-%d}" in notice.body
+        (sent,) = mails_to(person)
+        assert sent.subject == notice.subject and "1 lapsed" in sent.subject
 
 
 def test_a_waiver_inside_the_warning_window_is_announced_once_in_advance(
@@ -64,46 +84,109 @@ def test_a_waiver_inside_the_warning_window_is_announced_once_in_advance(
     ahead = case.valid_until - timedelta(days=20)
     with django_capture_on_commit_callbacks(execute=True):
         sweep(today=ahead)
-        sweep(today=ahead + timedelta(days=1))
+        again = sweep(today=ahead + timedelta(days=1))
     case.refresh_from_db()
     assert case.state == State.APPROVED
-    assert events_of(applicant).count("waiver_expiring") == 1
-    notice = Notification.objects.get(user=applicant, event="waiver_expiring")
-    assert f"valid until {case.valid_until:%Y-%m-%d}" in notice.body
-    assert "renewal" in notice.body
+    assert again.notifications == 0
+    body = digest_of(applicant).body
+    assert f"valid until {case.valid_until:%Y-%m-%d}, in 20 days" in body
+    assert "apply for a renewal" in body
 
 
-def test_evidence_entering_the_warning_window_warns_applicant_and_reviewer_of_an_open_case(
-    case, applicant, reviewer, django_capture_on_commit_callbacks
+def test_each_person_gets_one_digest_listing_every_new_occasion_of_their_cases(
+    case, decide, applicant, reviewer, approver, django_capture_on_commit_callbacks
 ):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
-    gmp = case.certificates.get(kind="gmp")
-    type(gmp).objects.filter(pk=gmp.pk).update(valid_until=TODAY + timedelta(days=10))
+    granted = decide(case)
+    cpp = granted.certificates.get(kind="cpp")
+    Certificate.objects.filter(pk=cpp.pk).update(issued_on=TODAY - timedelta(days=900))
+    gmp = _expires(granted, "gmp", TODAY - timedelta(days=2))
+    open_case = WaiverRequestFactory(organisation=case.organisation, authority=case.authority)
+    with django_capture_on_commit_callbacks(execute=True):
+        fire(open_case, "submit", actor=applicant)
+        fire(open_case, "assign", actor=reviewer)
+    expiring = _expires(open_case, "gmp", TODAY + timedelta(days=10))
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         report = sweep(today=TODAY)
-        again = sweep(today=TODAY)
-    assert report.expiring == 1 and report.cases_checked == 1
-    assert events_of(applicant).count("evidence_expiring") == 1
-    assert events_of(reviewer).count("evidence_expiring") == 1
-    assert again.notifications == 0
-    validity = CheckResult.objects.get(waiver=case, check_name="validity")
-    assert validity.status == "warn" and "in 10 days" in validity.detail
-    sent = [m for m in mail.outbox if "expires in 10 days" in m.subject]
-    assert sorted(m.to[0] for m in sent) == sorted([applicant.email, reviewer.email])
+    assert report.notifications == 3
+    told = digest_of(applicant)
+    assert f"{gmp} issued by {gmp.issuing_authority.code} expired on " in told.body
+    assert f"{expiring} issued by {expiring.issuing_authority.code} expires on " in told.body
+    assert (
+        f"/cases/{granted.reference}/" in told.body
+        and f"/cases/{open_case.reference}/" in told.body
+    )
+    assert "1 expired, 1 expiring" in told.subject
+    assert f"{open_case.reference} " in digest_of(reviewer).body
+    assert granted.reference not in digest_of(reviewer).body
+    flagged = digest_of(approver)
+    assert "revoke or confirm" in flagged.body
+    assert f"{granted.reference} " in flagged.body and "the validity check fails" in flagged.body
+    assert open_case.reference not in flagged.body
+    assert sorted(len(mails_to(p)) for p in (applicant, reviewer, approver)) == [1, 1, 1]
 
 
-def test_a_granted_waiver_whose_evidence_no_longer_holds_is_flagged_to_the_approvers(
+def test_a_repeated_sweep_sends_nothing_new_and_a_new_occasion_next_day_a_new_digest(
+    case, applicant, reviewer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        fire(case, "submit", actor=applicant)
+        fire(case, "assign", actor=reviewer)
+    gmp = _expires(case, "gmp", TODAY + timedelta(days=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(today=TODAY)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        same_day = sweep(today=TODAY)
+        next_day = sweep(today=TODAY + timedelta(days=1))
+    assert same_day.expiring == next_day.expiring == 1
+    assert same_day.notifications == next_day.notifications == 0
+    assert mail.outbox == []
+    cpp = _expires(case, "cpp", TODAY + timedelta(days=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        later = sweep(today=TODAY + timedelta(days=2))
+    assert later.notifications == 2
+    latest = max(digests_of(applicant), key=lambda n: n.pk)
+    assert str(cpp) in latest.body and str(gmp) not in latest.body
+    assert [m.subject for m in mail.outbox] == [latest.subject] * 2
+
+
+def test_nobody_finds_another_organisations_or_nras_cases_in_their_digest(
+    case, applicant, reviewer, django_capture_on_commit_callbacks
+):
+    other = WaiverRequestFactory()
+    stranger = ApplicantFactory(organisation=other.organisation)
+    other_reviewer = ReviewerFactory(nra=other.authority)
+    with django_capture_on_commit_callbacks(execute=True):
+        for c, who, nra in ((case, applicant, reviewer), (other, stranger, other_reviewer)):
+            fire(c, "submit", actor=who)
+            fire(c, "assign", actor=nra)
+            _expires(c, "gmp", TODAY + timedelta(days=5))
+        sweep(today=TODAY)
+    for person, own, foreign in (
+        (applicant, case, other),
+        (reviewer, case, other),
+        (stranger, other, case),
+        (other_reviewer, other, case),
+    ):
+        body = digest_of(person).body
+        assert own.reference in body and foreign.reference not in body
+
+
+def test_evidence_that_holds_again_and_then_fails_is_flagged_again(
     case, decide, approver, django_capture_on_commit_callbacks
 ):
     case = decide(case)
+    _expires(case, "gmp", TODAY + timedelta(days=30))
     cpp = case.certificates.get(kind="cpp")
-    type(cpp).objects.filter(pk=cpp.pk).update(issued_on=TODAY - timedelta(days=900))
     with django_capture_on_commit_callbacks(execute=True):
-        report = sweep(today=TODAY)
-    assert report.flagged == [case.reference]
-    notice = Notification.objects.get(user=approver, event="evidence_lapsed")
-    assert "revoke" in notice.subject and "900 days ago" in notice.body
+        for issued_days_ago in (900, 100, 900):
+            Certificate.objects.filter(pk=cpp.pk).update(
+                issued_on=TODAY - timedelta(days=issued_days_ago)
+            )
+            sweep(today=TODAY)
+    flags = [n for n in digests_of(approver) if "revoke or confirm" in n.body]
+    assert len(flags) == 2
 
 
 def test_drafts_and_closed_cases_are_left_alone(db, django_capture_on_commit_callbacks):
@@ -230,26 +313,10 @@ def test_a_result_the_sweep_confirms_is_not_rewritten(case, applicant):
     assert (again.status, again.detail, again.ran_at) == (first.status, first.detail, first.ran_at)
 
 
-def test_a_repeated_sweep_renders_no_notice_already_sent(case, applicant, monkeypatch):
-    fire(case, "submit", actor=applicant)
-    Certificate.objects.filter(pk=_certificate(case, "gmp").pk).update(
-        valid_until=TODAY + timedelta(days=10)
-    )
-    sweep(today=TODAY)
-    rendered = []
-    original = notifications.render
-    monkeypatch.setattr(
-        notifications, "render", lambda *a, **kw: rendered.append(a) or original(*a, **kw)
-    )
-    report = sweep(today=TODAY)
-    assert report.expiring == 1 and report.notifications == 0
-    assert rendered == []
-
-
 # Lapsing many waivers at once -------------------------------------------------------------------
 
 
-def test_waivers_lapse_together_each_with_its_own_intact_audited_step(case, decide, applicant):
+def test_waivers_lapse_together_each_with_its_own_intact_audited_step(case, decide):
     cases = [decide(case)] + [
         decide(WaiverRequestFactory(organisation=case.organisation, authority=case.authority))
         for _ in range(3)
@@ -274,7 +341,6 @@ def test_waivers_lapse_together_each_with_its_own_intact_audited_step(case, deci
             "The waiver's validity ended.",
         )
         assert last.changes["state"] == {"old": "approved", "new": "expired"}
-    assert Notification.objects.filter(user=applicant, event="expired").count() == 4
 
 
 def test_a_case_that_moved_on_is_left_out_of_a_batch_lapse(case, decide):

@@ -17,6 +17,7 @@ from .cases import (
 )
 from .catalogue import AtmpClass, Product, ProductionModel, Site
 from .documents import (
+    Announcement,
     BatchNotification,
     BatchStatus,
     DecisionLetter,
@@ -35,6 +36,7 @@ __all__ = [
     "OPEN_STATES",
     "SAMPLING_FIELDS",
     "SUBMITTED_TO_NRA",
+    "Announcement",
     "AtmpClass",
     "AuditEntry",
     "AuditTrailIsAppendOnly",

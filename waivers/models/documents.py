@@ -114,6 +114,30 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="unread_notifications")]
 
 
+class Announcement(models.Model):
+    """An occasion the expiry sweep has told people about (a certificate relied on expiring, a
+    waiver nearing its end, a granted waiver's evidence failing), so it is announced only once.
+
+    One row per occasion, not per person; the unique constraint makes two sweeps running at once
+    unable to both announce it (the second one's transaction fails and is retried).
+    """
+
+    #: The unique constraint's index, led by the case, serves the sweep's look-ups: no other index.
+    waiver = models.ForeignKey(
+        WaiverRequest, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    occasion = models.CharField(max_length=40)
+    key = models.CharField(max_length=100, help_text="What the occasion is about within the case.")
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["waiver", "occasion", "key"], name="occasion_announced_once"
+            )
+        ]
+
+
 class OutboxMessage(models.Model):
     """A task to run, written in the same transaction as the change that calls for it.
 

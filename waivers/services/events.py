@@ -73,7 +73,8 @@ REVIEWER = Audience(reviewer=True)
 APPLICANTS = Audience(applicants=True)
 APPROVERS = Audience(nra_roles=(Role.APPROVER,))
 
-#: action → (e-mail template under templates/emails/, who is told)
+#: action → (e-mail template under templates/emails/, who is told). A lapse is told in the
+#: expiry sweep's digest (services.expiry), which fires it.
 CONCERNS: dict[str, tuple[str, Audience]] = {
     "submit": ("submitted", QUEUE),
     "assign": ("assigned", REVIEWER),
@@ -83,7 +84,6 @@ CONCERNS: dict[str, tuple[str, Audience]] = {
     "return": ("returned", REVIEWER),
     "sign": ("decided", Audience(applicants=True, reviewer=True)),
     "revoke": ("revoked", Audience(applicants=True, reviewer=True)),
-    "lapse": ("expired", Audience(applicants=True, nra_roles=(Role.APPROVER,))),
     "withdraw": ("withdrawn", REVIEWER),
 }
 

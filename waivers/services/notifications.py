@@ -8,9 +8,8 @@ workers never send the same e-mail.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -26,8 +25,10 @@ from . import outbox
 logger = logging.getLogger(__name__)
 
 SEND_EMAILS = "waivers.tasks.send_notification_emails"
-#: Notices stored per round trip.
+#: Notices stored per round trip, fewer when their bodies are long: a digest of the expiry sweep
+#: may list thousands of occasions, and a round trip's text is copied several times on its way.
 BATCH = 2000
+BATCH_CHARS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,7 @@ def notify(items: Iterable[Notice]) -> int:
     ``items`` is read in batches, so a generator of many notices is stored without holding them all.
     """
     new = 0
-    items = iter(items)
-    while batch := list(islice(items, BATCH)):
+    for batch in _batches(items):
         unique = {n.dedupe_key: n for n in batch}
         sent = already_sent(unique)
         now = timezone.now()
@@ -121,6 +121,19 @@ def notify(items: Iterable[Notice]) -> int:
     if new:
         outbox.enqueue(SEND_EMAILS)
     return new
+
+
+def _batches(items: Iterable[Notice]) -> Iterator[list[Notice]]:
+    batch: list[Notice] = []
+    chars = 0
+    for notice in items:
+        batch.append(notice)
+        chars += len(notice.body)
+        if len(batch) == BATCH or chars >= BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
 
 
 def send_pending_emails(limit: int = 1000) -> int:
