@@ -159,6 +159,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# How long a case list's count is kept (waivers.case_counts); any change to a case the list can
+# see drops it sooner. Only a cache shared by all processes hears every change: off without Redis.
+CASE_COUNT_CACHE_SECONDS = env.int("CASE_COUNT_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
