@@ -6,10 +6,13 @@ waivers.workflow and the models' own validation, whose errors waivers.api.errors
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, cast
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Manager, ManyToManyField, QuerySet
@@ -359,12 +362,62 @@ class LinkedIds(serializers.ManyRelatedField):
 
 
 class WaiverListSerializer(serializers.ListSerializer):
-    """A page of cases: the site and certificate ids of all of them in one query per relation."""
+    """A page of cases: the site and certificate ids of all of them in one query per relation,
+    and each row read by ``row_reader``, as the child would serialise it."""
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
         cases = list(data.all() if isinstance(data, Manager) else data)
-        cast(WaiverSerializer, self.child).linked_ids.update(linked_ids(cases))
-        return super().to_representation(cases)
+        child = cast(WaiverSerializer, self.child)
+        child.linked_ids.update(linked_ids(cases))
+        row = row_reader(type(child))
+        return [row(child, case) for case in cases]
+
+
+#: Reads one field (or a whole nested row) of a case for its JSON: (serializer, case) → value.
+Reader = Callable[[Any, WaiverRequest], Any]
+
+
+@functools.cache
+def row_reader(serializer_class: type[serializers.Serializer]) -> Reader:
+    """What ``serializer_class().to_representation(case)`` gives, read by a plan of its fields
+    made once per process: DRF builds the fields anew for every request and looks each value up
+    through its generic attribute machinery, which cost more than the page's queries (bench/README.md,
+    "API list: second round"). Each field still formats its own value (dates, decimals, choices),
+    and tests hold the rows to the generic ones."""
+    return _nested_reader(serializer_class(), WaiverRequest)
+
+
+def _nested_reader(serializer: serializers.Serializer, model: Any) -> Reader:
+    readers = [
+        (name, _field_reader(field, model))
+        for name, field in serializer.fields.items()
+        if not field.write_only
+    ]
+    return lambda parent, case: {name: read(parent, case) for name, read in readers}
+
+
+def _field_reader(field: serializers.Field, model: Any) -> Reader:
+    name = cast(str, field.field_name)
+    if isinstance(field, serializers.SerializerMethodField):
+        method = cast(str, field.method_name)
+        return lambda parent, case: getattr(parent, method)(case)
+    if isinstance(field, LinkedIds):
+        return lambda parent, case: parent.linked_ids[case.pk][name]
+    if isinstance(field, serializers.Serializer) and field.source == "*":
+        return _nested_reader(field, model)
+    column = model._meta.get_field(field.source)
+    if not column.concrete or field.source_attrs != [field.source]:
+        raise ImproperlyConfigured(f"{name}: no row reader for {type(field).__name__}")
+    value_of = attrgetter(column.attname)
+    if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+        return lambda parent, case: value_of(case)  # the id, as DRF's pk-only optimisation reads it
+    represent = field.to_representation
+
+    def read(parent: Any, case: WaiverRequest) -> Any:
+        value = value_of(case)
+        return None if value is None else represent(value)
+
+    return read
 
 
 class WaiverSerializer(serializers.ModelSerializer):
