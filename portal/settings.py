@@ -171,7 +171,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["waivers.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "waivers.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "waivers.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 import django_filters
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from ..models import Authority, Scheme, Scope, State, WaiverRequest
 
@@ -81,3 +85,16 @@ def count_filters(params: QueryDict) -> str | None:
     if any(name not in CASE_COLUMN_FILTERS for name, _ in given):
         return None
     return urlencode(given)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, building no filter set for a request without query parameters
+    (nothing to filter): a filter set deep-copies its filters and validates a form each time,
+    0.4 ms of every plain list request."""
+
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> QuerySet[Any]:
+        if not request.query_params:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
