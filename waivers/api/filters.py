@@ -75,12 +75,12 @@ class WaiverFilter(django_filters.FilterSet):
         return qs
 
 
-def count_filters(params: QueryDict) -> str | None:
+def count_filters(params: QueryDict, *, page_param: str) -> str | None:
     """The list's filters as a canonical text when all are on the case's own columns (a count
     under them changes only with a case: waivers.case_counts), else None. ``q`` is not: it also
     reads product and organisation names."""
     given = sorted(
-        (name, value) for name in params if name != "page" for value in params.getlist(name)
+        (name, value) for name in params if name != page_param for value in params.getlist(name)
     )
     if any(name not in CASE_COLUMN_FILTERS for name, _ in given):
         return None

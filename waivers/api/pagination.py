@@ -27,7 +27,7 @@ class CaseListPagination(PageNumberPagination):
             case_counts.count,
             queryset,
             scope=access.case_scope(request.user),
-            filters=count_filters(request.query_params),
+            filters=count_filters(request.query_params, page_param=self.page_query_param),
         )
         self.django_paginator_class = partial(IdsFirstPaginator, counted=counted)  # type: ignore[assignment]
         return super().paginate_queryset(queryset, request, view)

@@ -385,8 +385,8 @@ class LinkedIds(serializers.ManyRelatedField):
 
 
 class WaiverListSerializer(serializers.ListSerializer):
-    """A page of cases: the site and certificate ids of all of them in one query per relation,
-    and each row read by ``row_reader``, as the child would serialise it."""
+    """A page of cases: the site and certificate ids of all of them in one query, and each row
+    read by ``row_reader``, as the child would serialise it."""
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
         cases = list(data.all() if isinstance(data, Manager) else data)
