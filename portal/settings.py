@@ -159,6 +159,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# How long a case list's count is kept (waivers.case_counts); any change to a case the list can
+# see drops it sooner. Only a cache shared by all processes hears every change: off without Redis.
+CASE_COUNT_CACHE_SECONDS = env.int("CASE_COUNT_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -168,7 +171,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["waivers.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "waivers.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "waivers.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

@@ -29,6 +29,14 @@ def _eager_tasks(request, settings):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _counts_uncached(settings):
+    """Factories write cases straight to the database, unheard by the count cache, and each
+    test's rows are rolled back under a cache that outlives them: counts are taken afresh unless a
+    test of the cache turns it on (tests/api/test_case_count.py)."""
+    settings.CASE_COUNT_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def case(db):
     """A complete draft addressed to an NRA, with its applicant, reviewer and approver."""

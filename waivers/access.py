@@ -15,20 +15,40 @@ from .models import SUBMITTED_TO_NRA, Certificate, Product, Role, Site, User, Wa
 
 M = TypeVar("M", bound=Model)
 NRA_ROLES = (Role.REVIEWER, Role.APPROVER)
+ALL_CASES = "all"
+
+
+def _visible_cases(user: User | AnonymousUser) -> tuple[str, Q] | None:
+    """The name and the condition of the cases the user may see (None: none at all)."""
+    if not isinstance(user, User) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ALL_CASES, Q()
+    if user.role == Role.APPLICANT and user.organisation_id is not None:
+        return f"organisation:{user.organisation_id}", Q(organisation_id=user.organisation_id)
+    if user.role in NRA_ROLES and user.nra_id is not None:
+        return f"authority:{user.nra_id}", SUBMITTED_TO_NRA & Q(authority_id=user.nra_id)
+    return None
 
 
 def waivers_for(user: User | AnonymousUser) -> QuerySet[WaiverRequest]:
     """Applicants: their organisation's cases. NRA staff: submitted cases addressed to their NRA."""
-    qs = WaiverRequest.objects.all()
-    if not isinstance(user, User) or not user.is_active:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role == Role.APPLICANT and user.organisation_id is not None:
-        return qs.filter(organisation_id=user.organisation_id)
-    if user.role in NRA_ROLES and user.nra_id is not None:
-        return qs.filter(SUBMITTED_TO_NRA, authority_id=user.nra_id)
-    return qs.none()
+    visible = _visible_cases(user)
+    if visible is None:
+        return WaiverRequest.objects.none()
+    return WaiverRequest.objects.filter(visible[1])
+
+
+def case_scope(user: User | AnonymousUser) -> str | None:
+    """The name of the set of cases ``waivers_for(user)`` gives: shared by everyone who sees the
+    same cases (an NRA's staff, an organisation's applicants), as ``scopes_of`` names them."""
+    visible = _visible_cases(user)
+    return None if visible is None else visible[0]
+
+
+def scopes_of(case: WaiverRequest) -> tuple[str, ...]:
+    """Every scope that may see the case (whether it does depends on its state, which changes)."""
+    return ALL_CASES, f"organisation:{case.organisation_id}", f"authority:{case.authority_id}"
 
 
 def _organisation_owned(

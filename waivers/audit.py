@@ -16,6 +16,7 @@ from django.db import connection, connections
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from . import case_counts
 from .models import GENESIS, AuditEntry, User, WaiverRequest
 
 
@@ -51,7 +52,10 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
     """Append each entry to the end of its case's chain (one entry per case), in two queries.
 
     Call with the cases' rows locked (inside a transaction), so no other entry slips in between.
+    Every change to a case is audited through here, so here the cached counts of the scopes that
+    see the cases are told of it (``case_counts``).
     """
+    case_counts.cases_changed(e.waiver for e in entries)
     ends = dict.fromkeys({e.waiver_id for e in entries}, (0, GENESIS))
     last = AuditEntry.objects.filter(waiver_id=OuterRef("waiver_id")).order_by("-seq")
     ends.update(

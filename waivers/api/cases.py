@@ -26,7 +26,7 @@ from ..models import CheckResult, WaiverRequest
 from ..services.cases import create_request, update_draft
 from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
 from .filters import WaiverFilter
-from .pagination import IdsFirstPagination
+from .pagination import CaseListPagination
 from .permissions import ApplicantWrites, signed_in, viewer
 from .serializers import (
     ActionSerializer,
@@ -103,7 +103,7 @@ class WaiverViewSet(
     lookup_value_regex = "[^/]+"  # a malformed id is a JSON 404 from the view, not a routing miss
     serializer_class = WaiverSerializer
     filterset_class = WaiverFilter
-    pagination_class = IdsFirstPagination
+    pagination_class = CaseListPagination
     parser_classes = [JSONParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -6,12 +6,15 @@ waivers.workflow and the models' own validation, whose errors waivers.api.errors
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, cast
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Manager, ManyToManyField, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -320,28 +323,51 @@ class SamplingSerializer(serializers.Serializer):
 LINKS = ("sites", "certificates")
 
 
-def linked_ids(cases: Iterable[WaiverRequest]) -> dict[int, dict[str, list[int]]]:
-    """Each case's site and certificate ids, in the order of the models' own ``ordering`` (as
-    ``case.sites.all()`` gives them): one query per link table for any number of cases, and no
-    Site or Certificate object built."""
-    ids: dict[int, dict[str, list[int]]] = {case.pk: {name: [] for name in LINKS} for case in cases}
-    for name in LINKS:
+@functools.cache
+def _numbered_links(connection_alias: str) -> str:
+    """One statement giving (relation, case id, place in the related model's own ``ordering``,
+    linked id) for the cases in ``%(ids)s``, for both relations, built from the models' meta.
+
+    Hand-written rather than two ORM querysets: compiling those cost more CPU than the page's
+    other queries together (bench/README.md, "API list: second round")."""
+    quote = connections[connection_alias].ops.quote_name
+    parts = []
+    for kind, name in enumerate(LINKS):
         field = WaiverRequest._meta.get_field(name)
         assert isinstance(field, ManyToManyField)
         related: Any = field.related_model
         through: Any = field.remote_field.through
-        case, linked = field.m2m_field_name(), field.m2m_reverse_field_name()
-        ordering = [
-            f"-{linked}__{key[1:]}" if key.startswith("-") else f"{linked}__{key}"
+        case = quote(through._meta.get_field(field.m2m_field_name()).column)
+        linked = quote(through._meta.get_field(field.m2m_reverse_field_name()).column)
+        order = [
+            f"r.{quote(related._meta.get_field(key.lstrip('-')).column)}"
+            + (" DESC" if key.startswith("-") else "")
             for key in related._meta.ordering
         ]
-        rows = (
-            through.objects.filter(**{f"{case}_id__in": list(ids)})
-            .order_by(*ordering, f"{linked}_id")
-            .values_list(f"{case}_id", f"{linked}_id")
+        parts.append(
+            f"SELECT {kind}, l.{case}, ROW_NUMBER() OVER "
+            f"(PARTITION BY l.{case} ORDER BY {', '.join([*order, f'l.{linked}'])}), l.{linked} "
+            f"FROM {quote(through._meta.db_table)} l "
+            f"JOIN {quote(related._meta.db_table)} r ON r.{quote(related._meta.pk.column)} = l.{linked} "
+            f"WHERE l.{case} IN (%(ids)s)"
         )
-        for case_id, linked_id in rows:
-            ids[case_id][name].append(linked_id)
+    return " UNION ALL ".join(parts)
+
+
+def linked_ids(cases: Iterable[WaiverRequest]) -> dict[int, dict[str, list[int]]]:
+    """Each case's site and certificate ids, in the order of the models' own ``ordering`` (as
+    ``case.sites.all()`` gives them): one query for any number of cases, and no Site or
+    Certificate object built."""
+    ids: dict[int, dict[str, list[int]]] = {case.pk: {name: [] for name in LINKS} for case in cases}
+    if not ids:
+        return ids
+    alias = router.db_for_read(WaiverRequest)
+    sql = _numbered_links(alias) % {"ids": ", ".join(["%s"] * len(ids))}
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, list(ids) * len(LINKS))
+        rows = cursor.fetchall()
+    for kind, case_id, _, linked_id in sorted(rows):
+        ids[case_id][LINKS[kind]].append(linked_id)
     return ids
 
 
@@ -359,12 +385,62 @@ class LinkedIds(serializers.ManyRelatedField):
 
 
 class WaiverListSerializer(serializers.ListSerializer):
-    """A page of cases: the site and certificate ids of all of them in one query per relation."""
+    """A page of cases: the site and certificate ids of all of them in one query, and each row
+    read by ``row_reader``, as the child would serialise it."""
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
         cases = list(data.all() if isinstance(data, Manager) else data)
-        cast(WaiverSerializer, self.child).linked_ids.update(linked_ids(cases))
-        return super().to_representation(cases)
+        child = cast(WaiverSerializer, self.child)
+        child.linked_ids.update(linked_ids(cases))
+        row = row_reader(type(child))
+        return [row(child, case) for case in cases]
+
+
+#: Reads one field (or a whole nested row) of a case for its JSON: (serializer, case) → value.
+Reader = Callable[[Any, WaiverRequest], Any]
+
+
+@functools.cache
+def row_reader(serializer_class: type[serializers.Serializer]) -> Reader:
+    """What ``serializer_class().to_representation(case)`` gives, read by a plan of its fields
+    made once per process: DRF builds the fields anew for every request and looks each value up
+    through its generic attribute machinery, which cost more than the page's queries (bench/README.md,
+    "API list: second round"). Each field still formats its own value (dates, decimals, choices),
+    and tests hold the rows to the generic ones."""
+    return _nested_reader(serializer_class(), WaiverRequest)
+
+
+def _nested_reader(serializer: serializers.Serializer, model: Any) -> Reader:
+    readers = [
+        (name, _field_reader(field, model))
+        for name, field in serializer.fields.items()
+        if not field.write_only
+    ]
+    return lambda parent, case: {name: read(parent, case) for name, read in readers}
+
+
+def _field_reader(field: serializers.Field, model: Any) -> Reader:
+    name = cast(str, field.field_name)
+    if isinstance(field, serializers.SerializerMethodField):
+        method = cast(str, field.method_name)
+        return lambda parent, case: getattr(parent, method)(case)
+    if isinstance(field, LinkedIds):
+        return lambda parent, case: parent.linked_ids[case.pk][name]
+    if isinstance(field, serializers.Serializer) and field.source == "*":
+        return _nested_reader(field, model)
+    column = model._meta.get_field(field.source)
+    if not column.concrete or field.source_attrs != [field.source]:
+        raise ImproperlyConfigured(f"{name}: no row reader for {type(field).__name__}")
+    value_of = attrgetter(column.attname)
+    if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
+        return lambda parent, case: value_of(case)  # the id, as DRF's pk-only optimisation reads it
+    represent = field.to_representation
+
+    def read(parent: Any, case: WaiverRequest) -> Any:
+        value = value_of(case)
+        return None if value is None else represent(value)
+
+    return read
 
 
 class WaiverSerializer(serializers.ModelSerializer):

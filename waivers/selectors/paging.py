@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 
 def _unchanged(rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -24,7 +25,8 @@ class IdsFirstPaginator(Paginator):
     """Pages ``object_list`` (its filters and order); ``columns`` adds what each row shows.
 
     ``columns`` (joins, annotations) is applied to the query that loads one page's rows only,
-    never to the count or to the rows a page skips or sorts past.
+    never to the count or to the rows a page skips or sorts past. ``counted`` gives the count
+    (``object_list.count`` unless told otherwise, e.g. a cached count: waivers.case_counts).
     """
 
     def __init__(
@@ -33,10 +35,16 @@ class IdsFirstPaginator(Paginator):
         per_page: int,
         *args: Any,
         columns: Callable[[QuerySet[Any]], QuerySet[Any]] = _unchanged,
+        counted: Callable[[], int] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
         self.columns = columns
+        self.counted = counted or object_list.count
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted()
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
