@@ -27,7 +27,8 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import F, Max, Min, Q
+from django.db.models.lookups import In, Lookup
 from django.utils import timezone
 
 from .. import checks, workflow
@@ -178,6 +179,28 @@ class _Chunk:
     dated_ahead: list[int] = field(default_factory=list)
 
 
+class _AnyOf(Lookup):  # type: ignore[type-arg]
+    """``column IN ids``, sent to PostgreSQL as ``column = ANY(%s)`` with one array parameter:
+    2,000 ids then cost one value to quote, not 2,000 placeholders to build and fill. Other
+    databases get the ``IN`` list."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        return In(self.lhs, self.rhs).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        lhs, params = compiler.compile(self.lhs)
+        array = f"{self.lhs.output_field.db_type(connection)}[]"
+        return f"{lhs} = ANY(%s::{array})", (*params, list(self.rhs))
+
+
+def _among(column: str, ids: list[int]) -> _AnyOf:
+    """The rows whose ``column`` is one of ``ids``."""
+    return _AnyOf(F(column), ids)
+
+
 def _people(organisations: set[int], nras: set[int]) -> tuple[dict[int, list[int]], ...]:
     """Active applicants per organisation and active approvers per NRA."""
     applicants: dict[int, list[int]] = defaultdict(list)
@@ -201,7 +224,7 @@ def _check_chunk(
 ) -> _Chunk:
     """Re-run validity on these cases from plain rows; collect changed results and new occasions."""
     cases = list(
-        WaiverRequest.objects.filter(pk__in=ids, state__in=LIVE_STATES).values_list(
+        WaiverRequest.objects.filter(_among("pk", ids), state__in=LIVE_STATES).values_list(
             "pk",
             "reference",
             "state",
@@ -215,7 +238,7 @@ def _check_chunk(
     )
     evidence: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in WaiverRequest.certificates.through.objects.filter(
-        waiverrequest_id__in=ids
+        _among("waiverrequest_id", ids)
     ).values_list(
         "waiverrequest_id",
         "certificate_id",
@@ -232,7 +255,7 @@ def _check_chunk(
     #: Failing consistency: a certificate dated ahead then may have reached its issue date.
     inconsistent: set[int] = set()
     for waiver_id, name, status, detail in CheckResult.objects.filter(
-        waiver_id__in=ids, check_name__in=(*EVIDENCE_CHECKS, "consistency")
+        _among("waiver_id", ids), check_name__in=(*EVIDENCE_CHECKS, "consistency")
     ).values_list("waiver_id", "check_name", "status", "detail"):
         if name == "consistency":
             if status == CheckStatus.FAIL:
@@ -240,7 +263,9 @@ def _check_chunk(
         else:
             stored[waiver_id, name] = checks.Outcome(name, status, detail)
     announced = set(
-        Announcement.objects.filter(waiver_id__in=ids).values_list("waiver_id", "occasion", "key")
+        Announcement.objects.filter(_among("waiver_id", ids)).values_list(
+            "waiver_id", "occasion", "key"
+        )
     )
     flagged_before = {pk for pk, name, _ in announced if name == "evidence_lapsed"}
     applicants, approvers = _people(
