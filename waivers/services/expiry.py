@@ -170,7 +170,8 @@ class _Occasion:
 class _Chunk:
     """What one chunk of affected cases stores and announces."""
 
-    changed: list[CheckResult] = field(default_factory=list)
+    #: Cases whose validity result changed, with the new outcome.
+    changed: list[tuple[int, checks.Outcome]] = field(default_factory=list)
     #: Occasions not announced before.
     occasions: list[_Occasion] = field(default_factory=list)
     #: Granted waivers whose evidence holds again: a later failure is a new occasion.
@@ -216,7 +217,6 @@ def _check_chunk(
     ids: list[int],
     *,
     today: date,
-    ran_at: datetime,
     policies: dict[int, ReliancePolicy],
     authorities: dict[int, str],
     rerun: dict[int, dict[str, checks.Outcome]],
@@ -310,15 +310,7 @@ def _check_chunk(
         if pk in inconsistent and any(today - LOOKBACK < c[6] <= today for c in certificates):
             chunk.dated_ahead.append(pk)
         if stored.get((pk, "validity")) != validity:
-            chunk.changed.append(
-                CheckResult(
-                    waiver_id=pk,
-                    check_name="validity",
-                    status=validity.status,
-                    detail=validity.detail,
-                    ran_at=ran_at,
-                )
-            )
+            chunk.changed.append((pk, validity))
         told = applicants[organisation_id] + (
             [reviewer_id] if state in OPEN_STATES and reviewer_id else []
         )
@@ -418,6 +410,50 @@ def _record(occasions: list[_Occasion], at: datetime) -> None:
         )
 
 
+#: The changed validity results of a chunk in one statement from three arrays, as announcements
+#: are recorded: ``bulk_create`` builds a model instance and placeholders for every row.
+STORE_VALIDITY = """
+INSERT INTO waivers_checkresult (waiver_id, check_name, status, detail, ran_at)
+SELECT waiver_id, 'validity', status, detail, %s
+  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(waiver_id, status, detail)
+ON CONFLICT (waiver_id, check_name)
+DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail, ran_at = EXCLUDED.ran_at
+"""
+
+
+def _store_validity(changed: list[tuple[int, checks.Outcome]], at: datetime) -> None:
+    """Write these cases' new validity results, replacing the ones they had."""
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        CheckResult.objects.bulk_create(
+            (
+                CheckResult(
+                    waiver_id=pk,
+                    check_name="validity",
+                    status=outcome.status,
+                    detail=outcome.detail,
+                    ran_at=at,
+                )
+                for pk, outcome in changed
+            ),
+            update_conflicts=True,
+            unique_fields=["waiver", "check_name"],
+            update_fields=["status", "detail", "ran_at"],
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            STORE_VALIDITY,
+            [
+                at,
+                [pk for pk, _ in changed],
+                [outcome.status for pk, outcome in changed],
+                [outcome.detail for pk, outcome in changed],
+            ],
+        )
+
+
 def sweep(*, today: date | None = None) -> SweepReport:
     """Lapse ended waivers, re-check what expiring evidence touches, tell who must act, once."""
     today = today or timezone.now().date()
@@ -438,18 +474,12 @@ def sweep(*, today: date | None = None) -> SweepReport:
             chunk = _check_chunk(
                 ids[start : start + CHUNK],
                 today=today,
-                ran_at=ran_at,
                 policies=policies,
                 authorities=authorities,
                 rerun=rerun,
                 report=report,
             )
-            CheckResult.objects.bulk_create(
-                chunk.changed,
-                update_conflicts=True,
-                unique_fields=["waiver", "check_name"],
-                update_fields=["status", "detail", "ran_at"],
-            )
+            _store_validity(chunk.changed, ran_at)
             run_for(chunk.dated_ahead, today=today, names=["consistency"])
             _record(chunk.occasions, ran_at)
             Announcement.objects.filter(
