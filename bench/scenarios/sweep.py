@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from bench.measure import latency, need, peak_rss_mb, reset_peak_rss, rss_mb
+from bench.measure import latency, need, peak_rss_mb, reset_peak_rss, rss_mb, vacuum
 from bench.sweep_sql import flag
 from waivers.models import Certificate
 
@@ -40,10 +40,7 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
             repeated = sweep(today=today)
             again_s.append(time.perf_counter() - started)
             transaction.set_rollback(True)
-    # The rolled-back rounds leave dead rows and cleared visibility maps behind, which would slow
-    # the index-only scans of the scenarios measured after this one.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    vacuum()
     certificates = Certificate.objects.count()
     row = latency(f"expiry sweep over {certificates} certificates", sweep_s)
     sql = latency("", sql_s)["median_ms"]

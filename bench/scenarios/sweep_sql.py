@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bench.measure import latency, timings
+from bench.measure import latency, timings, vacuum
 from bench.sweep_sql import flag
 from waivers.models import Certificate
 
@@ -22,6 +22,7 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
             transaction.set_rollback(True)
 
     samples = timings(once, repeat=3 if smoke else 7)
+    vacuum()
     return [
         latency(
             f"sweep SQL: one statement over {Certificate.objects.count()} certificates",
