@@ -387,27 +387,32 @@ SELECT waiver_id, occasion, key, %s
 """
 
 
+def _insert_columns(
+    statement: str, at: datetime, rows: list[tuple[Any, ...]], elsewhere: Callable[[], Any]
+) -> None:
+    """Insert ``rows`` with ``statement`` on PostgreSQL (the time, then one array per column),
+    or with ``elsewhere`` (a bulk_create) on the embedded default's SQLite."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        elsewhere()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [at, *(list(column) for column in zip(*rows, strict=True))])
+
+
 def _record(occasions: list[_Occasion], at: datetime) -> None:
     """Record these occasions as announced. No conflict is ignored: a sweep running at the same
     time that announced one of them first makes this one fail whole, rather than both announce."""
-    if not occasions:
-        return
-    if connection.vendor != "postgresql":
-        Announcement.objects.bulk_create(
+    _insert_columns(
+        RECORD,
+        at,
+        [(o.waiver_id, o.occasion, o.key) for o in occasions],
+        lambda: Announcement.objects.bulk_create(
             Announcement(waiver_id=o.waiver_id, occasion=o.occasion, key=o.key, announced_at=at)
             for o in occasions
-        )
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            RECORD,
-            [
-                at,
-                [o.waiver_id for o in occasions],
-                [o.occasion for o in occasions],
-                [o.key for o in occasions],
-            ],
-        )
+        ),
+    )
 
 
 #: The changed validity results of a chunk in one statement from three arrays, as announcements
@@ -423,10 +428,11 @@ DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail, ran_at = EXCLU
 
 def _store_validity(changed: list[tuple[int, checks.Outcome]], at: datetime) -> None:
     """Write these cases' new validity results, replacing the ones they had."""
-    if not changed:
-        return
-    if connection.vendor != "postgresql":
-        CheckResult.objects.bulk_create(
+    _insert_columns(
+        STORE_VALIDITY,
+        at,
+        [(pk, outcome.status, outcome.detail) for pk, outcome in changed],
+        lambda: CheckResult.objects.bulk_create(
             (
                 CheckResult(
                     waiver_id=pk,
@@ -440,18 +446,8 @@ def _store_validity(changed: list[tuple[int, checks.Outcome]], at: datetime) -> 
             update_conflicts=True,
             unique_fields=["waiver", "check_name"],
             update_fields=["status", "detail", "ran_at"],
-        )
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            STORE_VALIDITY,
-            [
-                at,
-                [pk for pk, _ in changed],
-                [outcome.status for pk, outcome in changed],
-                [outcome.detail for pk, outcome in changed],
-            ],
-        )
+        ),
+    )
 
 
 def sweep(*, today: date | None = None) -> SweepReport:
