@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from waivers.models import State
+from waivers.models import State, WaiverRequest
 from waivers.selectors.nra import queue, queue_counts, with_queue_columns
 
 from ..factories import ApplicantFactory, NraFactory, ReviewerFactory, WaiverRequestFactory
@@ -190,6 +190,22 @@ def test_every_page_shows_its_rows_in_the_queue_order_with_their_figures(client,
         shown += [(c.reference, c.days_on_clock, c.check_status) for c in page]
     assert shown == expected and len(shown) == 30
     assert [days for _, days, _ in shown] == sorted((days for _, days, _ in shown), reverse=True)
+
+
+@pytest.mark.parametrize("sort", ["age", "clock"])
+def test_every_page_of_a_long_queue_holds_the_next_cases_each_once(client, nra, me, sort):
+    cases = [queued_case(nra, days_ago=n % 7, paused_days=n % 3) for n in range(60)]
+    # Cases submitted at the same moment still fall on one page each, read from either end.
+    tied = [case.pk for case in cases[::2]]
+    WaiverRequest.objects.filter(pk__in=tied).update(submitted_at=cases[0].submitted_at)
+    client.force_login(me)
+    expected = [c.reference for c in queue(user=me, sort=sort)]
+    shown = [
+        case.reference
+        for number in (1, 2, 3)
+        for case in client.get("/nra/queue/", {"sort": sort, "page": number}).context["page"]
+    ]
+    assert shown == expected and len(set(shown)) == 60
 
 
 def test_unknown_filter_values_are_ignored_not_an_error(client, me):

@@ -27,6 +27,9 @@ class IdsFirstPaginator(Paginator):
     ``columns`` (joins, annotations) is applied to the query that loads one page's rows only,
     never to the count or to the rows a page skips or sorts past. ``counted`` gives the count
     (``object_list.count`` unless told otherwise, e.g. a cached count: waivers.case_counts).
+
+    The order must be total (end with the primary key), so that read from either end a page
+    holds the same rows; anything else is refused.
     """
 
     def __init__(
@@ -38,6 +41,8 @@ class IdsFirstPaginator(Paginator):
         counted: Callable[[], int] | None = None,
         **kwargs: Any,
     ) -> None:
+        if object_list.query.order_by[-1:] not in (("pk",), ("-pk",)):
+            raise ValueError("IdsFirstPaginator needs an order that ends with 'pk' or '-pk'.")
         super().__init__(object_list, per_page, *args, **kwargs)
         self.columns = columns
         self.counted = counted or object_list.count
@@ -58,8 +63,15 @@ class IdsFirstPaginator(Paginator):
         # the filtered rows (the queue's clock), and joining all of them to keep 25 costs more
         # than reading the ids first.
         if bottom or self.columns is not _unchanged:
-            ids = listed.values_list("pk", flat=True)[bottom:top]
-            rows = rows.filter(pk__in=list(ids))
+            rows = rows.filter(pk__in=self._ids(listed, bottom, top))
         else:
             rows = rows[:top]
         return Page(rows, number, self)
+
+    def _ids(self, listed: QuerySet[Any], bottom: int, top: int) -> list[Any]:
+        """The ids of rows ``bottom`` to ``top``, read from whichever end of the order is nearer.
+        (Their order does not matter: the rows query orders them.)"""
+        ids = listed.values_list("pk", flat=True)
+        if bottom > self.count - top:
+            return list(ids.reverse()[self.count - top : self.count - bottom])
+        return list(ids[bottom:top])
