@@ -19,14 +19,15 @@ CLOCK = (
     "(COALESCE(w.decided_at, w.clock_paused_since, now()) - w.submitted_at)"
     " - make_interval(secs => w.clock_paused_seconds)"
 )
-# A deferred join: the page's ids first (from an index alone where the filters allow it), then
-# the 25 rows with everything they show; a deep page costs index entries, not joined rows.
+# A deferred join: the page's ids first (from an index alone where the filters allow it, and from
+# the nearer end of the order), then the 25 rows with everything they show; a deep page costs
+# index entries, not joined rows.
 ROWS = f"""
 WITH page AS (
     SELECT w.id FROM waivers_waiverrequest w
      WHERE {{where}}
-     ORDER BY {{order}}
-     LIMIT {PAGE_SIZE} OFFSET %(offset)s
+     ORDER BY {{read}}
+     LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT w.id, w.reference, o.name, p.name, p.atmp_class, w.scope, w.state,
        u.first_name, u.last_name, w.submitted_at, {CLOCK} AS clock,
@@ -54,6 +55,7 @@ SEARCH = """(
         SELECT id FROM waivers_product WHERE upper(name::text) LIKE upper(%(q)s)))
 )"""
 ORDERS = {"age": "w.submitted_at, w.id", "clock": f"{CLOCK} DESC, w.id"}
+BACKWARDS = {"age": "w.submitted_at DESC, w.id DESC", "clock": f"{CLOCK}, w.id DESC"}
 
 
 @dataclass
@@ -61,16 +63,25 @@ class Shape:
     name: str
     params: dict[str, str] = field(default_factory=dict)
     where: list[str] = field(default_factory=list)
-    deep: bool = False
+    #: A page past the first: "middle" (the most a page skips) or "last full", the last page of
+    #: 25 rows (the very last may hold one row at one size and 24 at another).
+    deep: str = ""
 
-    def sql_params(self, context: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    def page_number(self, count: int) -> int:
+        full = max(1, count // PAGE_SIZE)
+        return {"": 1, "middle": (full + 1) // 2, "last full": full}[self.deep]
+
+    def sql_params(
+        self, context: dict[str, Any], *, backwards: bool = False
+    ) -> tuple[str, str, dict[str, Any]]:
         where = " AND ".join(["w.authority_id = %(nra)s", "w.state = ANY(%(states)s)", *self.where])
-        order = ORDERS[self.params.get("sort", "age")]
+        sort = self.params.get("sort", "age")
+        read = (BACKWARDS if backwards else ORDERS)[sort]
         values = dict(context)
         if "state" in self.params:
             values["states"] = [self.params["state"]]
         return (
-            ROWS.format(where=where, order=order),
+            ROWS.format(where=where, order=ORDERS[sort], read=read),
             COUNT.format(where=where),
             values,
         )
@@ -100,7 +111,8 @@ def shapes(reviewer: User) -> list[Shape]:
             ],
         ),
         Shape("overdue", {"overdue": "1"}, [f"{CLOCK} > make_interval(days => %(target_days)s)"]),
-        Shape("deep page (last)", deep=True),
+        Shape("deep page (middle)", deep="middle"),
+        Shape("deep page (last full)", deep="last full"),
         Shape(
             "search reference",
             {"q": sample.reference},
@@ -128,23 +140,26 @@ def context(reviewer: User) -> dict[str, Any]:
         "open": [str(s) for s in OPEN_STATES],
         "target_days": policy.target_review_days,
         "offset": 0,
+        "limit": PAGE_SIZE,
     }
 
 
 def run_sql(shape: Shape, ctx: dict[str, Any]) -> tuple[int, int]:
-    """Run the count and the page rows as a page would; return (count, rows fetched)."""
-    rows_sql, count_sql, values = shape.sql_params(ctx)
+    """Run the count and the page rows as a page would; return (count, rows fetched).
+
+    A page past the middle is read backwards from the end, skipping what follows it."""
+    _, count_sql, values = shape.sql_params(ctx)
     if "q" in shape.params:
         values["q"] = f"%{shape.params['q']}%"
     with connection.cursor() as cursor:
         cursor.execute(count_sql, values)
         (count,) = cursor.fetchone()
-        if shape.deep:
-            values["offset"] = max(0, (count - 1) // PAGE_SIZE * PAGE_SIZE)
+        bottom = (shape.page_number(count) - 1) * PAGE_SIZE
+        top = min(count, bottom + PAGE_SIZE)
+        backwards = bottom > count - top
+        rows_sql, _, _ = shape.sql_params(ctx, backwards=backwards)
+        values["offset"] = count - top if backwards else bottom
+        values["limit"] = top - bottom
         cursor.execute(rows_sql, values)
         fetched = len(cursor.fetchall())
     return count, fetched
-
-
-def last_page(count: int) -> int:
-    return max(1, -(-count // PAGE_SIZE))

@@ -14,17 +14,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.measure import MissingEntryPoint, latency, need, timings
-from bench.queue_shapes import Shape, context, last_page, run_sql, shapes
+from bench.queue_shapes import Shape, context, run_sql, shapes
 from waivers.models import User
 
 SEARCHES = ("search reference", "search applicant", "search product")
 
 
 def page_params(shape: Shape, queue: Callable[..., Any], reviewer: User) -> dict[str, str]:
-    """The shape's query string; the deep page is the queue's own last page (the selector counts)."""
+    """The shape's query string; a deep page is numbered from the queue's own count."""
     params = dict(shape.params)
     if shape.deep:
-        params["page"] = str(last_page(queue(user=reviewer).count()))
+        params["page"] = str(shape.page_number(queue(user=reviewer).count()))
     return params
 
 
