@@ -162,8 +162,9 @@ def _affected(
     today: date, since: date, bounds: _Bounds, changed_since: datetime | None
 ) -> tuple[set[int], list[int]]:
     """The cases a boundary crossed in (since, today] may have changed, those changed since
-    ``changed_since`` (None: every case with expired or expiring evidence instead), and apart
-    those relying on an authority whose recognition began or ended (their maturity may change).
+    ``changed_since`` (None: every case with expired or expiring evidence instead), those failing
+    consistency with a certificate that reached its issue date, and apart those relying on an
+    authority whose recognition began or ended (their maturity may change).
 
     A date crossed a boundary in (since, today] if it lies within the days that boundary's
     distance, for any NRA, puts it at: e.g. a certificate entered a warning window of w days if it
@@ -184,7 +185,6 @@ def _affected(
                 certificates__issued_on__gte=since - _days(bounds.oldest),
                 certificates__issued_on__lt=today - _days(bounds.youngest),
             )
-            | Q(certificates__issued_on__gt=since, certificates__issued_on__lte=today)
         )
         ending = Q(valid_until__gt=since + _days(bounds.narrowest), valid_until__lte=horizon)
     if changed_since is None:
@@ -203,12 +203,18 @@ def _affected(
         "pk", flat=True
     )
     touched = live.filter(changed).values_list("pk", flat=True)
+    dated_ahead = live.filter(
+        certificates__issued_on__gt=since,
+        certificates__issued_on__lte=today,
+        check_results__check_name="consistency",
+        check_results__status=CheckStatus.FAIL,
+    ).values_list("pk", flat=True)
     began_or_ended = Q(valid_from__gt=since, valid_from__lte=today) | Q(
         valid_to__gte=since, valid_to__lt=today
     )
     authorities = Recognition.objects.filter(began_or_ended).values_list("authority_id", flat=True)
     recognised = maturity.affected_cases(authority_ids=set(authorities))
-    return {*evidence, *validity, *touched, *recognised}, recognised
+    return {*evidence, *validity, *touched, *dated_ahead, *recognised}, recognised
 
 
 @dataclass(frozen=True)
