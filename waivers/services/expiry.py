@@ -524,15 +524,15 @@ def sweep(*, today: date | None = None) -> SweepReport:
         policies = {p.authority_id: p for p in ReliancePolicy.objects.all()}
         swept_with = _swept_with(list(policies.values()))
         last = SweepRun.objects.filter(day__lte=today).first()
-        resumed = last is not None and last.policies == swept_with
-        report = SweepReport(today=today, since=last.day if last and resumed else None)
         since = last.day if last else today - LOOKBACK
+        resumed = last if last and last.policies == swept_with else None
+        report = SweepReport(today=today, since=resumed.day if resumed else None)
         _lapse(today, report, digest)
         affected, recognised = _affected(
             today,
             since,
             _Bounds.of(list(policies.values())),
-            last.started_at - SETTLING if last and resumed else None,
+            resumed.started_at - SETTLING if resumed else None,
         )
         rerun = {
             run.waiver.pk: {o.check: o for o in run.outcomes}
