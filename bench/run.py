@@ -1,9 +1,9 @@
 """The benchmark suite: ``python bench/run.py --size smoke|1000|10000|100000[,…]``.
 
 For each size it prepares a PostgreSQL database ``portal_bench_<size>`` (generated once with
-``generate_load_data``, reused while its row counts match), runs every scenario in its own
-process (so peak RSS belongs to that scenario alone), prints a table with the machine it ran on,
-and merges the figures into bench/results.json. A scenario that errors, or whose code is not in
+``generate_load_data``, reused while its row counts match and it holds a recorded sweep), runs
+every scenario in its own process (so peak RSS belongs to that scenario alone), prints a table
+with the machine it ran on, and merges the figures into bench/results.json. A scenario that errors, or whose code is not in
 the tree, is reported as FAILED and the run exits non-zero: nothing is skipped silently.
 """
 
