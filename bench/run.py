@@ -3,8 +3,9 @@
 For each size it prepares a PostgreSQL database ``portal_bench_<size>`` (generated once with
 ``generate_load_data``, reused while its row counts match and it holds a recorded sweep), runs
 every scenario in its own process (so peak RSS belongs to that scenario alone), prints a table
-with the machine it ran on, and merges the figures into bench/results.json. A scenario that errors, or whose code is not in
-the tree, is reported as FAILED and the run exits non-zero: nothing is skipped silently.
+with the machine it ran on, and merges the figures into bench/results.json. A scenario that
+errors, or whose code is not in the tree, is reported as FAILED and the run exits non-zero:
+nothing is skipped silently.
 """
 
 from __future__ import annotations
