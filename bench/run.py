@@ -1,10 +1,11 @@
 """The benchmark suite: ``python bench/run.py --size smoke|1000|10000|100000[,…]``.
 
 For each size it prepares a PostgreSQL database ``portal_bench_<size>`` (generated once with
-``generate_load_data``, reused while its row counts match), runs every scenario in its own
-process (so peak RSS belongs to that scenario alone), prints a table with the machine it ran on,
-and merges the figures into bench/results.json. A scenario that errors, or whose code is not in
-the tree, is reported as FAILED and the run exits non-zero: nothing is skipped silently.
+``generate_load_data``, reused while its row counts match and it holds a recorded sweep), runs
+every scenario in its own process (so peak RSS belongs to that scenario alone), prints a table
+with the machine it ran on, and merges the figures into bench/results.json. A scenario that
+errors, or whose code is not in the tree, is reported as FAILED and the run exits non-zero:
+nothing is skipped silently.
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ def visibility(database: str) -> dict[str, Any]:
 
 
 def prepare(size: str, regenerate: bool) -> list[dict[str, Any]]:
-    """Make sure portal_bench_<size> holds exactly the generated data set; time the generator."""
+    """Make sure portal_bench_<size> holds exactly the generated, swept data set; time the generator."""
     cases, database = SIZES[size], database_name(size)
     certificates = cases * CERTIFICATES_PER_CASE
     exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") == "1"
@@ -178,10 +179,11 @@ def prepare(size: str, regenerate: bool) -> list[dict[str, Any]]:
         try:
             held = psql(
                 "SELECT (SELECT count(*) FROM waivers_waiverrequest) || ',' || "
-                "(SELECT count(*) FROM waivers_certificate)",
+                "(SELECT count(*) FROM waivers_certificate) || ',' || "
+                "(SELECT count(*) > 0 FROM waivers_sweeprun)",
                 database,
             )
-            if held == f"{cases},{certificates}":
+            if held == f"{cases},{certificates},true":
                 return [
                     {"metric": "generate_load_data", "note": "reused the existing data set"},
                     visibility(database),

@@ -1,11 +1,13 @@
 """The admin: authority admins keep the register; cases and their audit trails are read-only and scoped."""
 
 import pytest
+from django.utils.formats import date_format
 
-from waivers.models import Recognition
+from waivers.models import Recognition, SweepRun
+from waivers.services.expiry import sweep
 from waivers.workflow import fire
 
-from .factories import ApplicantFactory, RecognitionFactory, UserFactory
+from .factories import TODAY, ApplicantFactory, RecognitionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +77,16 @@ def test_staff_applicant_cannot_edit_the_register(client):
     client.force_login(staff)
     assert client.get("/admin/waivers/recognition/").status_code == 403
     assert Recognition.objects.count() == 0
+
+
+def test_an_inspector_sees_when_the_expiry_sweep_last_ran_and_cannot_change_it(client):
+    sweep(today=TODAY)
+    operator = UserFactory(is_staff=True, is_superuser=True, organisation=None, role="registrar")
+    client.force_login(operator)
+    listed = client.get("/admin/waivers/sweeprun/")
+    assert listed.status_code == 200 and date_format(TODAY) in listed.content.decode()
+    (run,) = SweepRun.objects.all()
+    assert (
+        client.post(f"/admin/waivers/sweeprun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert client.get("/admin/waivers/sweeprun/add/").status_code == 403

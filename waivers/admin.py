@@ -21,6 +21,7 @@ from .models import (
     OutboxMessage,
     Recognition,
     ReliancePolicy,
+    SweepRun,
     User,
     WaiverRequest,
 )
@@ -192,3 +193,24 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[OutboxMessage]:
         qs = super().get_queryset(request)
         return qs if request.user.is_superuser else qs.none()
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    """When the expiry sweep last ran and what it found: written by the sweep alone."""
+
+    list_display = [
+        "day",
+        "started_at",
+        "finished_at",
+        "full",
+        "cases_checked",
+        "expiring",
+        "expired",
+        "lapsed",
+        "flagged",
+        "announced",
+        "notifications",
+    ]
+    list_filter = ["full"]
+    date_hierarchy = "day"

@@ -1,25 +1,35 @@
-"""The benchmark's data generator builds a consistent data set (tiny here, national in bench/)."""
+"""The benchmark's data generator builds a consistent data set (tiny here, national in bench/).
+
+At 100,000 cases it must stay well under 10 minutes, the closing sweep for yesterday included
+(measured by ``bench/run.py``, see bench/README.md).
+"""
 
 import io
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Max
+from django.utils import timezone
 
 from tests.factories import WaiverRequestFactory
 from waivers.audit import verify_all
 from waivers.models import (
     DECIDED_STATES,
+    Announcement,
     AuditEntry,
     Certificate,
     CheckResult,
+    Notification,
     Signature,
     State,
+    SweepRun,
     User,
     WaiverRequest,
 )
 from waivers.services.cases import next_reference
+from waivers.services.expiry import sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +85,16 @@ def test_generated_data_spreads_over_states_and_authorities(generated):
     assert len(states) >= 6
     assert WaiverRequest.objects.values("authority").distinct().count() >= 3
     assert User.objects.filter(username="bench-reviewer", nra__isnull=False).exists()
+
+
+def test_generated_data_is_left_as_a_portal_swept_every_day_would_leave_it(generated):
+    yesterday = timezone.now().date() - timedelta(days=1)
+    (swept,) = SweepRun.objects.all()
+    assert (swept.day, swept.full) == (yesterday, True)
+    assert Announcement.objects.count() == swept.announced - swept.lapsed > 0
+    assert Notification.objects.filter(event="sweep_digest").count() == swept.notifications > 0
+    today = sweep(today=yesterday + timedelta(days=1))
+    assert today.since == yesterday and today.cases_checked < swept.cases_checked
 
 
 def test_a_new_request_after_generation_gets_a_fresh_reference(generated):

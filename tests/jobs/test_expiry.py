@@ -12,14 +12,18 @@ from django.utils import timezone
 from waivers.audit import entries_for, verify_entries
 from waivers.checks import run_all
 from waivers.models import (
+    Announcement,
     AuditEntry,
     Certificate,
     CheckResult,
     Notification,
     Recognition,
+    ReliancePolicy,
     State,
+    SweepRun,
     WaiverRequest,
 )
+from waivers.services import notifications
 from waivers.services.checks import run_for, with_check_data
 from waivers.services.expiry import sweep
 from waivers.workflow import fire, fire_many
@@ -232,6 +236,133 @@ def test_run_checks_refuses_a_date_it_cannot_read(db):
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("run_checks", "--today", "next tuesday")
+
+
+# Each day's sweep continues from the last ------------------------------------------------------
+
+DAY = timedelta(days=1)
+MONTH_AGO = timezone.now() - timedelta(days=30)
+
+
+def _reviewed(case, applicant, reviewer, capture):
+    with capture(execute=True):
+        fire(case, "submit", actor=applicant)
+        return fire(case, "assign", actor=reviewer)
+
+
+def _left_alone(case):
+    """As a case nobody has changed, nor given new evidence, for a month."""
+    WaiverRequest.objects.filter(pk=case.pk).update(updated_at=MONTH_AGO)
+    Certificate.objects.filter(organisation=case.organisation).update(uploaded_at=MONTH_AGO)
+
+
+def test_a_certificate_entering_the_warning_window_between_two_daily_sweeps_is_announced_the_next_day(
+    case, applicant, reviewer, django_capture_on_commit_callbacks
+):
+    _reviewed(case, applicant, reviewer, django_capture_on_commit_callbacks)
+    gmp = _expires(case, "gmp", TODAY + timedelta(days=91))
+    _left_alone(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sweep(today=TODAY)
+        second = sweep(today=TODAY + DAY)
+    assert first.notifications == 0
+    assert (second.since, second.cases_checked, second.expiring) == (TODAY, 1, 1)
+    for person in (applicant, reviewer):
+        assert f"{gmp} issued by {gmp.issuing_authority.code} expires on " in digest_of(person).body
+
+
+def test_a_certificate_already_inside_the_window_linked_after_the_last_sweep_is_announced_next(
+    case, applicant, reviewer, django_capture_on_commit_callbacks
+):
+    case = _reviewed(case, applicant, reviewer, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = fire(case, "request_information", actor=reviewer, message="The CPP is too old.")
+    renewal = CppFactory(organisation=case.organisation, valid_until=TODAY + timedelta(days=30))
+    _left_alone(case)
+    sweep(today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        fire(case, "respond", actor=applicant, message="Renewed CPP.", certificates=[renewal])
+        report = sweep(today=TODAY + DAY)
+    assert (report.since, report.cases_checked, report.expiring) == (TODAY, 1, 1)
+    assert f"{renewal} issued by " in digest_of(applicant).body
+
+
+def test_a_missed_week_is_caught_up(case, applicant, reviewer, django_capture_on_commit_callbacks):
+    _reviewed(case, applicant, reviewer, django_capture_on_commit_callbacks)
+    gmp = _expires(case, "gmp", TODAY + timedelta(days=3))
+    cpp = _expires(case, "cpp", TODAY + timedelta(days=95))
+    _left_alone(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(today=TODAY)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = sweep(today=TODAY + timedelta(days=7))
+    assert (report.since, report.expired, report.expiring) == (TODAY, 1, 1)
+    latest = max(digests_of(applicant), key=lambda n: n.pk)
+    assert f"{gmp} issued by {gmp.issuing_authority.code} expired on " in latest.body
+    assert f"{cpp} issued by {cpp.issuing_authority.code} expires on " in latest.body
+    assert "1 expired, 1 expiring" in latest.subject
+
+
+def test_a_policy_whose_window_grew_makes_the_next_sweep_announce_what_falls_inside_it(
+    case, applicant, reviewer, django_capture_on_commit_callbacks
+):
+    _reviewed(case, applicant, reviewer, django_capture_on_commit_callbacks)
+    gmp = _expires(case, "gmp", TODAY + timedelta(days=150))
+    _left_alone(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(today=TODAY)
+        policy = ReliancePolicy.objects.get(authority=case.authority)
+        policy.expiry_warning_days = 180
+        policy.save()
+        report = sweep(today=TODAY + DAY)
+    assert report.since is None and report.expiring == 1
+    assert f"{gmp} issued by " in digest_of(applicant).body
+
+
+def test_a_second_sweep_the_same_day_rechecks_and_announces_nothing(
+    case, applicant, reviewer, django_capture_on_commit_callbacks
+):
+    _reviewed(case, applicant, reviewer, django_capture_on_commit_callbacks)
+    _expires(case, "gmp", TODAY + timedelta(days=10))
+    _left_alone(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sweep(today=TODAY)
+        again = sweep(today=TODAY)
+    assert first.announced == 1
+    assert (again.since, again.cases_checked, again.announced, again.notifications) == (
+        TODAY,
+        0,
+        0,
+        0,
+    )
+    assert [r.day for r in SweepRun.objects.all()] == [TODAY, TODAY]
+
+
+def test_nothing_is_recorded_when_the_sweep_fails(
+    case, applicant, reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    _reviewed(case, applicant, reviewer, django_capture_on_commit_callbacks)
+    _expires(case, "gmp", TODAY + timedelta(days=10))
+
+    def mail_store_down(items):
+        raise RuntimeError("the notification store is down")
+
+    monkeypatch.setattr(notifications, "notify", mail_store_down)
+    with pytest.raises(RuntimeError):
+        sweep(today=TODAY)
+    assert not SweepRun.objects.exists() and not Announcement.objects.exists()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = sweep(today=TODAY)
+    assert retried.since is None and retried.announced == 1
+    (recorded,) = SweepRun.objects.all()
+    assert (recorded.day, recorded.full, recorded.announced, recorded.notifications) == (
+        TODAY,
+        True,
+        1,
+        2,
+    )
 
 
 # What the sweep stores and writes --------------------------------------------------------------

@@ -28,6 +28,7 @@ from .documents import (
 from .evidence import Certificate, CertificateKind, certificate_label
 from .people import Organisation, Role, User
 from .register import Authority, Recognition, ReliancePolicy, Scheme
+from .sweeps import SweepRun
 
 __all__ = [
     "DECIDED_STATES",
@@ -64,6 +65,7 @@ __all__ = [
     "Signature",
     "Site",
     "State",
+    "SweepRun",
     "User",
     "WaiverRequest",
     "certificate_label",

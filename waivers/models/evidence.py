@@ -95,6 +95,9 @@ class Certificate(models.Model):
         ordering = ["-uploaded_at"]
         indexes = [
             models.Index(fields=["valid_until"], name="certificate_valid_until"),
+            # The daily sweep looks up certificates by the day a date was reached or crossed.
+            models.Index(fields=["issued_on"], name="certificate_issued_on"),
+            models.Index(fields=["uploaded_at"], name="certificate_uploaded_at"),
             models.Index(fields=["organisation", "kind"], name="certificate_org_kind"),
         ]
         constraints = [

@@ -1,13 +1,18 @@
 """The daily expiry sweep: lapsed waivers, expiring evidence, and the checks that depend on them.
 
-Set-based throughout: one indexed query finds the live cases whose evidence expires within the
-widest warning window (or whose CPP outgrew the shortest allowed age), one finds the granted
-waivers near or past their validity, one those relying on authorities whose recognition began or
-ended this week. Only what the passing of time can change is re-checked: the validity of every
-affected case, computed from plain rows in chunks by the validity rule itself; maturity where a
-recognition began or ended, and consistency where it failed and a certificate has just reached
-its issue date (it fails one dated ahead), with the full checks. A result is written only when
-it changed (an unchanged row rewritten costs a new row version and the queue's index-only scans).
+Each completed sweep is recorded (``SweepRun``), and the next one re-checks only what can have
+changed since the last one: the live cases relying on a certificate that expired, entered a
+warning window, reached the CPP age limit or its issue date since that sweep's day, the granted
+waivers whose validity end or warning window was reached, those relying on an authority whose
+recognition began or ended, and the cases changed (or given a certificate uploaded) since that
+sweep started. With no sweep recorded, or when an NRA's warning window or CPP age limit changed,
+it re-checks every live case with expired or expiring evidence and every granted waiver near or
+past its end. Set-based throughout: a few indexed queries find the cases; validity is computed
+from plain rows in chunks by the validity rule itself; maturity where a recognition began or
+ended, and consistency where it failed and a certificate has just reached its issue date (it
+fails one dated ahead), with the full checks. A result is written only when it changed (an
+unchanged row rewritten costs a new row version and the queue's index-only scans), so a
+countdown in a stored result ("in 30 days") is as of the time shown beside it.
 
 Each occasion (a certificate relied on expiring or expired, a waiver nearing its end or lapsed, a
 granted waiver's evidence failing) is announced once: it is recorded as an ``Announcement``, one
@@ -27,7 +32,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Q
 from django.db.models.lookups import In, Lookup
 from django.utils import timezone
 
@@ -43,6 +48,7 @@ from ..models import (
     Recognition,
     ReliancePolicy,
     Role,
+    SweepRun,
     WaiverRequest,
     certificate_label,
 )
@@ -50,9 +56,12 @@ from . import digests, maturity, notifications
 from .checks import LIVE_STATES, run_for
 from .events import Audience
 
-#: Recognitions that began or ended, and certificates issued, this recently are re-checked by the
-#: sweep (it may miss a day): maturity reads the one, consistency fails a certificate dated ahead.
+#: With no sweep recorded, recognitions that began or ended and certificates issued this recently
+#: are re-checked: maturity reads the one, consistency fails a certificate dated ahead.
 LOOKBACK = timedelta(days=7)
+#: Changes are looked for from this long before the last sweep started: one written by a
+#: transaction that had not committed when that sweep read the cases carries an earlier time.
+SETTLING = timedelta(hours=1)
 #: Affected cases read per round trip.
 CHUNK = 2000
 #: The checks whose failure on a granted waiver means its evidence no longer holds.
@@ -64,6 +73,8 @@ LAPSE_AUDIENCE = Audience(applicants=True, nra_roles=(Role.APPROVER,))
 @dataclass
 class SweepReport:
     today: date
+    #: The day of the sweep this one continued from (None: it re-checked everything).
+    since: date | None = None
     cases_checked: int = 0
     expiring: int = 0
     expired: int = 0
@@ -81,7 +92,12 @@ class SweepReport:
 
         lines = [
             f"Expiry sweep for {self.today:%Y-%m-%d}:",
-            f"  {self.cases_checked} open cases and granted waivers re-checked",
+            f"  {self.cases_checked} open cases and granted waivers re-checked"
+            + (
+                f" (what changed since the sweep for {self.since:%Y-%m-%d})"
+                if self.since
+                else " (all with expired or expiring evidence)"
+            ),
             f"  {self.expiring} certificates relied on expire within the warning window",
             f"  {self.expired} certificates relied on have expired",
             f"  {len(self.lapsed)} waivers lapsed{listed(self.lapsed)}",
@@ -91,16 +107,27 @@ class SweepReport:
         return "\n".join(lines)
 
 
-def _bounds() -> tuple[int, int]:
-    """The widest warning window and the shortest CPP age any NRA allows (one query)."""
-    found = ReliancePolicy.objects.aggregate(
-        window=Max("expiry_warning_days"), cpp_age=Min("max_cpp_age_days")
-    )
-    default = ReliancePolicy()
-    return (
-        found["window"] if found["window"] is not None else default.expiry_warning_days,
-        found["cpp_age"] if found["cpp_age"] is not None else default.max_cpp_age_days,
-    )
+@dataclass(frozen=True)
+class _Bounds:
+    """The narrowest and widest warning windows and the lowest and highest CPP age limits of all
+    NRAs: the dates they put a boundary on, taken over all of them, hold every case's own."""
+
+    narrowest: int
+    widest: int
+    youngest: int
+    oldest: int
+
+    @classmethod
+    def of(cls, policies: list[ReliancePolicy]) -> _Bounds:
+        rules = policies or [ReliancePolicy()]
+        windows = [p.expiry_warning_days for p in rules]
+        ages = [p.max_cpp_age_days for p in rules]
+        return cls(min(windows), max(windows), min(ages), max(ages))
+
+
+def _swept_with(policies: list[ReliancePolicy]) -> list[list[int]]:
+    """What the sweep reads of each policy, as recorded: a change calls for a full re-check."""
+    return sorted([p.authority_id, p.expiry_warning_days, p.max_cpp_age_days] for p in policies)
 
 
 def _lapse(today: date, report: SweepReport, digest: digests.Digest) -> None:
@@ -127,31 +154,67 @@ def _lapse(today: date, report: SweepReport, digest: digests.Digest) -> None:
     report.announced += len(fired)
 
 
-def _affected(today: date) -> tuple[set[int], list[int]]:
-    """The cases whose evidence or validity the date touches, and those relying on an authority
-    whose recognition began or ended lately (their maturity may have changed)."""
-    window, cpp_age = _bounds()
-    horizon = today + timedelta(days=window)
-    ageing = Q(
-        certificates__kind=CertificateKind.CPP,
-        certificates__issued_on__lt=today - timedelta(days=cpp_age),
+def _days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+def _affected(
+    today: date, since: date, bounds: _Bounds, changed_since: datetime | None
+) -> tuple[set[int], list[int]]:
+    """The cases a boundary crossed in (since, today] may have changed, those changed since
+    ``changed_since`` (None: every case with expired or expiring evidence instead), those failing
+    consistency with a certificate that reached its issue date, and apart those relying on an
+    authority whose recognition began or ended (their maturity may change).
+
+    A date crossed a boundary in (since, today] if it lies within the days that boundary's
+    distance, for any NRA, puts it at: e.g. a certificate entered a warning window of w days if it
+    expires in (since + w, today + w].
+    """
+    horizon = today + _days(bounds.widest)
+    certificates = Q(pk__in=[])
+    ending = Q(pk__in=[])
+    if since < today:
+        certificates = (
+            Q(certificates__valid_until__gte=since, certificates__valid_until__lt=today)
+            | Q(
+                certificates__valid_until__gt=since + _days(bounds.narrowest),
+                certificates__valid_until__lte=horizon,
+            )
+            | Q(
+                certificates__kind=CertificateKind.CPP,
+                certificates__issued_on__gte=since - _days(bounds.oldest),
+                certificates__issued_on__lt=today - _days(bounds.youngest),
+            )
+        )
+        ending = Q(valid_until__gt=since + _days(bounds.narrowest), valid_until__lte=horizon)
+    if changed_since is None:
+        certificates |= Q(certificates__valid_until__lte=horizon) | Q(
+            certificates__kind=CertificateKind.CPP,
+            certificates__issued_on__lt=today - _days(bounds.youngest),
+        )
+        ending = Q(valid_until__lte=horizon)
+        changed = Q(pk__in=[])
+    else:
+        certificates |= Q(certificates__uploaded_at__gte=changed_since)
+        changed = Q(updated_at__gte=changed_since)
+    live = WaiverRequest.objects.filter(state__in=LIVE_STATES).order_by()
+    evidence = live.filter(certificates).values_list("pk", flat=True).distinct()
+    validity = WaiverRequest.objects.filter(ending, state__in=GRANTED_STATES).values_list(
+        "pk", flat=True
     )
-    evidence = (
-        WaiverRequest.objects.filter(state__in=LIVE_STATES)
-        .filter(Q(certificates__valid_until__lte=horizon) | ageing)
-        .order_by()
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    validity = WaiverRequest.objects.filter(
-        state__in=GRANTED_STATES, valid_until__lte=horizon
+    touched = live.filter(changed).values_list("pk", flat=True)
+    dated_ahead = live.filter(
+        certificates__issued_on__gt=since,
+        certificates__issued_on__lte=today,
+        check_results__check_name="consistency",
+        check_results__status=CheckStatus.FAIL,
     ).values_list("pk", flat=True)
-    recently = Q(valid_from__gt=today - LOOKBACK, valid_from__lte=today) | Q(
-        valid_to__gte=today - LOOKBACK, valid_to__lt=today
+    began_or_ended = Q(valid_from__gt=since, valid_from__lte=today) | Q(
+        valid_to__gte=since, valid_to__lt=today
     )
-    authorities = Recognition.objects.filter(recently).values_list("authority_id", flat=True)
+    authorities = Recognition.objects.filter(began_or_ended).values_list("authority_id", flat=True)
     recognised = maturity.affected_cases(authority_ids=set(authorities))
-    return {*evidence, *validity, *recognised}, recognised
+    return {*evidence, *validity, *touched, *dated_ahead, *recognised}, recognised
 
 
 @dataclass(frozen=True)
@@ -217,6 +280,7 @@ def _check_chunk(
     ids: list[int],
     *,
     today: date,
+    since: date,
     policies: dict[int, ReliancePolicy],
     authorities: dict[int, str],
     rerun: dict[int, dict[str, checks.Outcome]],
@@ -307,7 +371,7 @@ def _check_chunk(
             policy,
             today,
         )
-        if pk in inconsistent and any(today - LOOKBACK < c[6] <= today for c in certificates):
+        if pk in inconsistent and any(since < c[6] <= today for c in certificates):
             chunk.dated_ahead.append(pk)
         if stored.get((pk, "validity")) != validity:
             chunk.changed.append((pk, validity))
@@ -451,25 +515,36 @@ def _store_validity(changed: list[tuple[int, checks.Outcome]], at: datetime) -> 
 
 
 def sweep(*, today: date | None = None) -> SweepReport:
-    """Lapse ended waivers, re-check what expiring evidence touches, tell who must act, once."""
+    """Lapse ended waivers, re-check what the date or a change since the last sweep touches, and
+    tell who must act, once; record the sweep."""
     today = today or timezone.now().date()
-    report = SweepReport(today=today)
     ran_at = timezone.now()
     digest = digests.Digest(today=today, started=ran_at)
     with transaction.atomic():
+        policies = {p.authority_id: p for p in ReliancePolicy.objects.all()}
+        swept_with = _swept_with(list(policies.values()))
+        last = SweepRun.objects.filter(day__lte=today).first()
+        since = last.day if last else today - LOOKBACK
+        resumed = last if last and last.policies == swept_with else None
+        report = SweepReport(today=today, since=resumed.day if resumed else None)
         _lapse(today, report, digest)
-        affected, recognised = _affected(today)
+        affected, recognised = _affected(
+            today,
+            since,
+            _Bounds.of(list(policies.values())),
+            resumed.started_at - SETTLING if resumed else None,
+        )
         rerun = {
             run.waiver.pk: {o.check: o for o in run.outcomes}
             for run in run_for(recognised, today=today, names=["maturity"])
         }
-        policies = {p.authority_id: p for p in ReliancePolicy.objects.all()}
         authorities = dict(Authority.objects.values_list("pk", "code"))
         ids = sorted(affected)
         for start in range(0, len(ids), CHUNK):
             chunk = _check_chunk(
                 ids[start : start + CHUNK],
                 today=today,
+                since=since,
                 policies=policies,
                 authorities=authorities,
                 rerun=rerun,
@@ -485,4 +560,18 @@ def sweep(*, today: date | None = None) -> SweepReport:
                 digest.add(o.occasion, o.users, o.line())
             report.announced += len(chunk.occasions)
         report.notifications = digest.send()
+        SweepRun.objects.create(
+            day=today,
+            started_at=ran_at,
+            finished_at=timezone.now(),
+            full=report.since is None,
+            policies=swept_with,
+            cases_checked=report.cases_checked,
+            expiring=report.expiring,
+            expired=report.expired,
+            lapsed=len(report.lapsed),
+            flagged=len(report.flagged),
+            announced=report.announced,
+            notifications=report.notifications,
+        )
     return report

@@ -5,6 +5,8 @@ receiving NRAs of very different sizes, organisations whose case counts follow a
 workflow state, review clocks that stopped for information requests, granted waivers used batch
 after batch, certificates that expired or are about to, and a hash-chained audit trail per case
 whose hashes are computed by ``AuditEntry.compute_hash`` itself, so ``verify_audit_trail`` passes.
+Last, the real expiry sweep runs for yesterday, so the data set is as a portal swept every day
+leaves it (announcements, digests, a recorded sweep), and the benchmark's sweep is today's.
 
 Rows go in with PostgreSQL's COPY (``bulk_create`` on other databases, for the tests), one
 transaction per chunk of cases. Certificate rows point at files that were never written: the
@@ -59,6 +61,7 @@ from waivers.models import (
     User,
     WaiverRequest,
 )
+from waivers.services import expiry
 
 #: Password of every generated user; the benchmarks sign in with it.
 BENCH_PASSWORD = "bench-load-2026"
@@ -204,9 +207,17 @@ class _Writer:
         table = model._meta.db_table
         self.counts[table] = self.counts.get(table, 0) + len(rows)
         if not self.copy:
-            model._default_manager.bulk_create(
-                [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500
-            )
+            objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+            model._default_manager.bulk_create(objs, batch_size=500)
+            # bulk_create stamps an auto_now_add field with the time of writing; COPY keeps ours.
+            stamped = [
+                c for c in columns if getattr(model._meta.get_field(c), "auto_now_add", False)
+            ]
+            if stamped:
+                for obj, row in zip(objs, rows, strict=True):
+                    for c in stamped:
+                        setattr(obj, c, row[columns.index(c)])
+                model._default_manager.bulk_update(objs, stamped, batch_size=500)
             return
         json_columns = [
             i
@@ -529,7 +540,14 @@ class Generator:
                 ]
                 for sql in connection.ops.sequence_reset_sql(no_style(), models_with_ids):
                     cursor.execute(sql)
-        if connection.vendor == "postgresql" and connection.get_autocommit():
+        postgres = connection.vendor == "postgresql" and connection.get_autocommit()
+        if postgres:
+            # The sweep below plans its queries on statistics of the full tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        # As a live portal is left by its daily sweeps: announcements, digests, a recorded sweep.
+        self.swept = expiry.sweep(today=(self.now - timedelta(days=1)).date())
+        if postgres:
             # Statistics for the planner and a visibility map for index-only scans, as autovacuum
             # would leave them after a while; without it the first benchmarks see a colder DB.
             with connection.cursor() as cursor:
@@ -820,11 +838,16 @@ class Generator:
                     licence_holder=org.name[:200],
                 )
             else:
-                made = min(created.date() + timedelta(days=rng.randint(-60, 1500)), today)
+                # Made, issued and uploaded before the day of generation: none dated ahead of the
+                # closing sweep, none uploaded after it.
+                made = min(
+                    created.date() + timedelta(days=rng.randint(-60, 1500)),
+                    today - timedelta(days=12),
+                )
                 row.update(
                     kind="coa",
                     number=f"COA-{cert_id}",
-                    issued_on=min(made + timedelta(days=rng.randint(1, 10)), today),
+                    issued_on=made + timedelta(days=rng.randint(1, 10)),
                     product_id=product_id,
                     site_id=site_id,
                     batch_number=f"B{cert_id:08d}",
@@ -1098,3 +1121,4 @@ class Command(BaseCommand):
         if options["verbosity"]:
             counts = ", ".join(f"{t} {n}" for t, n in sorted(generator.writer.counts.items()))
             self.stdout.write(f"Generated in {elapsed:.1f} s: {counts}.")
+            self.stdout.write(str(generator.swept))
