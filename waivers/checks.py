@@ -96,6 +96,10 @@ def _validity_findings(
 ) -> list[tuple[str, str]]:
     """One certificate's validity: expired, inside the NRA's warning window, a CPP too old.
 
+    Each finding names dates, not days left: it reads true on every day its status holds, so a
+    stored result need not be rewritten daily (the sweep re-checks a case only when a date
+    crosses a boundary or the case changes).
+
     A CoA's batch expiry only warns: the CoA is evidence of how a batch was released, not a
     licence that lapses.
     """
@@ -112,13 +116,12 @@ def _validity_findings(
                 (CheckStatus.WARN, f"The batch of {label} expired on {expires:%Y-%m-%d}.")
             )
     elif expires and (expires - today).days <= window:
-        days = (expires - today).days
         findings.append(
             (
                 CheckStatus.WARN,
                 _sentence(
-                    f"{label} expires on {expires:%Y-%m-%d}, in {days} day{'s' * (days != 1)} "
-                    f"(warning window {window} days)."
+                    f"{label} expires on {expires:%Y-%m-%d}, inside the NRA's {window}-day "
+                    "warning window."
                 ),
             )
         )
@@ -127,8 +130,8 @@ def _validity_findings(
             (
                 CheckStatus.FAIL,
                 _sentence(
-                    f"{label} was issued on {issued_on:%Y-%m-%d}, {(today - issued_on).days} days "
-                    f"ago; the NRA accepts a CPP up to {max_cpp_age} days old."
+                    f"{label} was issued on {issued_on:%Y-%m-%d}; the NRA accepts a CPP up to "
+                    f"{max_cpp_age} days old."
                 ),
             )
         )

@@ -46,13 +46,26 @@ def test_an_expired_gmp_certificate_fails_validity_and_says_when(case):
     assert f"{gmp} expired on {gmp.valid_until:%Y-%m-%d}" in outcome.detail
 
 
-def test_a_certificate_inside_the_warning_window_warns_with_the_days_left(case):
+def test_a_certificate_inside_the_warning_window_warns_with_its_date_and_the_window(case):
     gmp = certificate(case, "gmp")
     gmp.valid_until = TODAY + timedelta(days=30)
     gmp.save()
     outcome = checks.validity(case, TODAY)
     assert outcome.status == "warn"
-    assert "in 30 days" in outcome.detail and "warning window 90 days" in outcome.detail
+    assert f"expires on {gmp.valid_until:%Y-%m-%d}" in outcome.detail
+    assert "90-day warning window" in outcome.detail
+
+
+def test_a_validity_result_reads_the_same_on_every_day_its_status_holds(case):
+    """The sweep rewrites a stored result only when a boundary is crossed: it must not age."""
+    gmp = certificate(case, "gmp")
+    gmp.valid_until = TODAY + timedelta(days=30)
+    gmp.save()
+    cpp = certificate(case, "cpp")
+    cpp.issued_on = TODAY - timedelta(days=800)
+    cpp.save()
+    later = checks.validity(case, TODAY + timedelta(days=20))
+    assert later == checks.validity(case, TODAY) and later.status == "fail"
 
 
 def test_a_certificate_just_outside_the_warning_window_passes(case):
@@ -68,7 +81,10 @@ def test_a_cpp_older_than_the_policy_allows_fails(case):
     cpp.save()
     outcome = checks.validity(case, TODAY)
     assert outcome.status == "fail"
-    assert "800 days ago" in outcome.detail and "up to 730 days" in outcome.detail
+    assert (
+        f"issued on {cpp.issued_on:%Y-%m-%d}" in outcome.detail
+        and "up to 730 days" in outcome.detail
+    )
 
 
 def test_maturity_names_the_scheme_that_made_the_issuer_mature(case):

@@ -401,8 +401,9 @@ def test_the_sweep_stores_what_running_every_check_afresh_would(db):
     WaiverRequest.objects.filter(pk=granted.pk).update(
         state=State.APPROVED, decided_at=timezone.now(), valid_until=TODAY + timedelta(days=30)
     )
+    # Outside the 90-day warning window at BEFORE, inside it today.
     Certificate.objects.filter(pk=_certificate(expiring, "gmp").pk).update(
-        valid_until=TODAY + timedelta(days=10)
+        valid_until=TODAY + timedelta(days=85)
     )
     Certificate.objects.filter(pk=_certificate(too_old, "cpp").pk).update(
         issued_on=TODAY - timedelta(days=729 + 5), valid_until=TODAY + timedelta(days=100)
