@@ -17,7 +17,6 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -28,6 +27,7 @@ from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
 from .filters import WaiverFilter
 from .pagination import CaseListPagination
 from .permissions import ApplicantWrites, signed_in, viewer
+from .renderers import JSONRenderer
 from .serializers import (
     ActionSerializer,
     AssignSerializer,

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from .renderers import JSONRenderer
 
 
 class PdfRenderer(BaseRenderer):

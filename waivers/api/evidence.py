@@ -13,7 +13,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,6 +22,7 @@ from ..models import Certificate
 from ..services.evidence import upload_certificate
 from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
 from .permissions import ApplicantWrites, signed_in, viewer
+from .renderers import JSONRenderer
 from .serializers import CertificateSerializer, CertificateUploadSerializer, ErrorSerializer
 
 # Room for the multipart framing and the metadata fields around the file itself.

@@ -15,10 +15,11 @@ from typing import Any, cast
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, router, transaction
-from django.db.models import Manager, ManyToManyField, QuerySet
+from django.db.models import DecimalField, Manager, ManyToManyField, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from .. import access
 from ..models import (
@@ -434,6 +435,8 @@ def _field_reader(field: serializers.Field, model: Any) -> Reader:
     value_of = attrgetter(column.attname)
     if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field is None:
         return lambda parent, case: value_of(case)  # the id, as DRF's pk-only optimisation reads it
+    if _stored_as_represented(field, column):
+        return lambda parent, case: value_of(case)
     represent = field.to_representation
 
     def read(parent: Any, case: WaiverRequest) -> Any:
@@ -441,6 +444,18 @@ def _field_reader(field: serializers.Field, model: Any) -> Reader:
         return None if value is None else represent(value)
 
     return read
+
+
+def _stored_as_represented(field: serializers.Field, column: Any) -> bool:
+    """A decimal read from a column of the field's own digits and places is already in the form
+    DRF's quantizing gives it, which costs ~1.5 µs for each of a list page's 225 decimals."""
+    return (
+        isinstance(field, serializers.DecimalField)
+        and not getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        and not field.normalize_output
+        and isinstance(column, DecimalField)
+        and (column.max_digits, column.decimal_places) == (field.max_digits, field.decimal_places)
+    )
 
 
 class WaiverSerializer(serializers.ModelSerializer):
