@@ -154,43 +154,53 @@ def _lapse(today: date, report: SweepReport, digest: digests.Digest) -> None:
     report.announced += len(fired)
 
 
-def _days(n: int) -> timedelta:
-    return timedelta(days=n)
+@dataclass(frozen=True)
+class _Affected:
+    """The cases a sweep re-checks, and among them those that need more than validity."""
+
+    #: Every case whose validity is re-checked.
+    cases: set[int]
+    #: Relying on an authority whose recognition began or ended: maturity may have changed.
+    recognised: list[int]
+    #: Failing consistency and holding a certificate that reached its issue date: it may pass now.
+    dated_ahead: list[int]
 
 
 def _affected(
     today: date, since: date, bounds: _Bounds, changed_since: datetime | None
-) -> tuple[set[int], list[int]]:
+) -> _Affected:
     """The cases a boundary crossed in (since, today] may have changed, those changed since
     ``changed_since`` (None: every case with expired or expiring evidence instead), those failing
-    consistency with a certificate that reached its issue date, and apart those relying on an
+    consistency with a certificate that reached its issue date, and those relying on an
     authority whose recognition began or ended (their maturity may change).
 
     A date crossed a boundary in (since, today] if it lies within the days that boundary's
     distance, for any NRA, puts it at: e.g. a certificate entered a warning window of w days if it
     expires in (since + w, today + w].
     """
-    horizon = today + _days(bounds.widest)
+    horizon = today + timedelta(days=bounds.widest)
     certificates = Q(pk__in=[])
     ending = Q(pk__in=[])
     if since < today:
         certificates = (
             Q(certificates__valid_until__gte=since, certificates__valid_until__lt=today)
             | Q(
-                certificates__valid_until__gt=since + _days(bounds.narrowest),
+                certificates__valid_until__gt=since + timedelta(days=bounds.narrowest),
                 certificates__valid_until__lte=horizon,
             )
             | Q(
                 certificates__kind=CertificateKind.CPP,
-                certificates__issued_on__gte=since - _days(bounds.oldest),
-                certificates__issued_on__lt=today - _days(bounds.youngest),
+                certificates__issued_on__gte=since - timedelta(days=bounds.oldest),
+                certificates__issued_on__lt=today - timedelta(days=bounds.youngest),
             )
         )
-        ending = Q(valid_until__gt=since + _days(bounds.narrowest), valid_until__lte=horizon)
+        ending = Q(
+            valid_until__gt=since + timedelta(days=bounds.narrowest), valid_until__lte=horizon
+        )
     if changed_since is None:
         certificates |= Q(certificates__valid_until__lte=horizon) | Q(
             certificates__kind=CertificateKind.CPP,
-            certificates__issued_on__lt=today - _days(bounds.youngest),
+            certificates__issued_on__lt=today - timedelta(days=bounds.youngest),
         )
         ending = Q(valid_until__lte=horizon)
         changed = Q(pk__in=[])
@@ -203,18 +213,24 @@ def _affected(
         "pk", flat=True
     )
     touched = live.filter(changed).values_list("pk", flat=True)
-    dated_ahead = live.filter(
-        certificates__issued_on__gt=since,
-        certificates__issued_on__lte=today,
-        check_results__check_name="consistency",
-        check_results__status=CheckStatus.FAIL,
-    ).values_list("pk", flat=True)
+    dated_ahead = list(
+        live.filter(
+            certificates__issued_on__gt=since,
+            certificates__issued_on__lte=today,
+            check_results__check_name="consistency",
+            check_results__status=CheckStatus.FAIL,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     began_or_ended = Q(valid_from__gt=since, valid_from__lte=today) | Q(
         valid_to__gte=since, valid_to__lt=today
     )
     authorities = Recognition.objects.filter(began_or_ended).values_list("authority_id", flat=True)
     recognised = maturity.affected_cases(authority_ids=set(authorities))
-    return {*evidence, *validity, *touched, *dated_ahead, *recognised}, recognised
+    return _Affected(
+        {*evidence, *validity, *touched, *dated_ahead, *recognised}, recognised, dated_ahead
+    )
 
 
 @dataclass(frozen=True)
@@ -239,8 +255,6 @@ class _Chunk:
     occasions: list[_Occasion] = field(default_factory=list)
     #: Granted waivers whose evidence holds again: a later failure is a new occasion.
     recovered: list[int] = field(default_factory=list)
-    #: Cases whose consistency failed and that hold a certificate just reaching its issue date.
-    dated_ahead: list[int] = field(default_factory=list)
 
 
 class _AnyOf(Lookup):  # type: ignore[type-arg]
@@ -280,7 +294,6 @@ def _check_chunk(
     ids: list[int],
     *,
     today: date,
-    since: date,
     policies: dict[int, ReliancePolicy],
     authorities: dict[int, str],
     rerun: dict[int, dict[str, checks.Outcome]],
@@ -315,17 +328,12 @@ def _check_chunk(
         "certificate__issuing_authority_id",
     ):
         evidence[row[0]].append(row[1:])
-    stored: dict[tuple[int, str], checks.Outcome] = {}
-    #: Failing consistency: a certificate dated ahead then may have reached its issue date.
-    inconsistent: set[int] = set()
-    for waiver_id, name, status, detail in CheckResult.objects.filter(
-        _among("waiver_id", ids), check_name__in=(*EVIDENCE_CHECKS, "consistency")
-    ).values_list("waiver_id", "check_name", "status", "detail"):
-        if name == "consistency":
-            if status == CheckStatus.FAIL:
-                inconsistent.add(waiver_id)
-        else:
-            stored[waiver_id, name] = checks.Outcome(name, status, detail)
+    stored = {
+        (waiver_id, name): checks.Outcome(name, status, detail)
+        for waiver_id, name, status, detail in CheckResult.objects.filter(
+            _among("waiver_id", ids), check_name__in=EVIDENCE_CHECKS
+        ).values_list("waiver_id", "check_name", "status", "detail")
+    }
     announced = set(
         Announcement.objects.filter(_among("waiver_id", ids)).values_list(
             "waiver_id", "occasion", "key"
@@ -371,8 +379,6 @@ def _check_chunk(
             policy,
             today,
         )
-        if pk in inconsistent and any(since < c[6] <= today for c in certificates):
-            chunk.dated_ahead.append(pk)
         if stored.get((pk, "validity")) != validity:
             chunk.changed.append((pk, validity))
         told = applicants[organisation_id] + (
@@ -528,7 +534,7 @@ def sweep(*, today: date | None = None) -> SweepReport:
         resumed = last if last and last.policies == swept_with else None
         report = SweepReport(today=today, since=resumed.day if resumed else None)
         _lapse(today, report, digest)
-        affected, recognised = _affected(
+        affected = _affected(
             today,
             since,
             _Bounds.of(list(policies.values())),
@@ -536,22 +542,21 @@ def sweep(*, today: date | None = None) -> SweepReport:
         )
         rerun = {
             run.waiver.pk: {o.check: o for o in run.outcomes}
-            for run in run_for(recognised, today=today, names=["maturity"])
+            for run in run_for(affected.recognised, today=today, names=["maturity"])
         }
+        run_for(affected.dated_ahead, today=today, names=["consistency"])
         authorities = dict(Authority.objects.values_list("pk", "code"))
-        ids = sorted(affected)
+        ids = sorted(affected.cases)
         for start in range(0, len(ids), CHUNK):
             chunk = _check_chunk(
                 ids[start : start + CHUNK],
                 today=today,
-                since=since,
                 policies=policies,
                 authorities=authorities,
                 rerun=rerun,
                 report=report,
             )
             _store_validity(chunk.changed, ran_at)
-            run_for(chunk.dated_ahead, today=today, names=["consistency"])
             _record(chunk.occasions, ran_at)
             Announcement.objects.filter(
                 waiver_id__in=chunk.recovered, occasion="evidence_lapsed"
