@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from waivers.models import Role
 
@@ -33,8 +34,17 @@ def _eager_tasks(request, settings):
 def _counts_uncached(settings):
     """Factories write cases straight to the database, unheard by the count cache, and each
     test's rows are rolled back under a cache that outlives them: counts are taken afresh unless a
-    test of the cache turns it on (tests/api/test_case_count.py)."""
+    test of the cache turns it on (``cached_counts``)."""
     settings.CASE_COUNT_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def cached_counts(settings):
+    """The count cache as production runs it, empty at the start and the end of the test."""
+    settings.CASE_COUNT_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Exact counts of the cases a scope sees, cached until one of those cases changes.
 
-Counting an NRA's tens of thousands of cases walks as many index entries on every list request
-(bench/README.md, "API list: second round"). A count is kept per scope (``access.case_scope``) and
+Counting an NRA's tens of thousands of cases walks as many index entries on every list request:
+the API list's count, the queue's, and the queue's counts per state (bench/README.md, "API list:
+second round" and "Fourth round"). A count is kept per scope (``access.case_scope``) and
 filter, tagged with the scope's current generation; every change to a case (``cases_changed``,
 called where each change is audited) drops the generation of every scope that may see it once the
 change is committed, so the next count is taken afresh. Generations are random, never reused: a
@@ -14,8 +15,8 @@ process-local cache, ``CASE_COUNT_CACHE_SECONDS`` is 0 and every count is taken 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +26,8 @@ from django.db.models import QuerySet
 from . import access
 from .models import WaiverRequest
 
+T = TypeVar("T")
+
 
 def _generation_key(scope: str) -> str:
     return f"case-counts:generation:{scope}"
@@ -33,22 +36,30 @@ def _generation_key(scope: str) -> str:
 def count(cases: QuerySet[Any], *, scope: str | None, filters: str | None) -> int:
     """``cases.count()``, the cases being the scope's under ``filters`` (a canonical text of
     filters on the cases' own columns); None for either means the count cannot be cached."""
-    timeout = settings.CASE_COUNT_CACHE_SECONDS
-    if scope is None or filters is None or not timeout:
+    if filters is None:
         return cases.count()
-    generation_key, entry_key = _generation_key(scope), f"case-counts:{scope}:{filters}"
+    return kept(scope, filters, cases.count)
+
+
+def kept(scope: str | None, key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, a figure about the scope's cases that only a change to one of them can
+    change (``key`` names it within the scope), kept until such a change commits."""
+    timeout = settings.CASE_COUNT_CACHE_SECONDS
+    if scope is None or not timeout:
+        return compute()
+    generation_key, entry_key = _generation_key(scope), f"case-counts:{scope}:{key}"
     found = cache.get_many([generation_key, entry_key])
     generation = found.get(generation_key)
     if generation is None:
         generation = uuid.uuid4().hex
         if not cache.add(generation_key, generation, timeout=None):
-            return cases.count()  # another request started the generation meanwhile
+            return compute()  # another request started the generation meanwhile
     entry = found.get(entry_key)
     if entry is not None and entry[0] == generation:
-        return int(entry[1])
-    counted = cases.count()
-    cache.set(entry_key, (generation, counted), timeout)
-    return counted
+        return cast(T, entry[1])
+    figure = compute()
+    cache.set(entry_key, (generation, figure), timeout)
+    return figure
 
 
 def cases_changed(cases: Iterable[WaiverRequest]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,14 +9,6 @@ from tests.factories import WaiverRequestFactory
 from waivers import workflow
 from waivers.api.filters import CASE_COLUMN_FILTERS, WaiverFilter
 from waivers.models import State
-
-
-@pytest.fixture
-def cached_counts(settings):
-    settings.CASE_COUNT_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def count(client, **params) -> int:

@@ -249,3 +249,64 @@ def test_unassigned_cases_can_be_taken_from_the_queue(client, nra, me):
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.reviewer == me and waiting.state == State.UNDER_REVIEW
+
+
+# --- counts kept between visits (waivers.case_counts) ---
+
+
+def shown_counts(client, **params):
+    """The page's count of listed cases, and its count per state."""
+    context = client.get("/nra/queue/", params).context
+    return context["page"].paginator.count, {state: n for state, _, n in context["counts"]}
+
+
+def case_counts_in(queries) -> list[str]:
+    return [
+        q["sql"] for q in queries if "COUNT(" in q["sql"] and "waivers_waiverrequest" in q["sql"]
+    ]
+
+
+def test_a_repeated_queue_visit_counts_no_case_again(
+    client, nra, me, cached_counts, django_assert_max_num_queries
+):
+    queued_case(nra)
+    queued_case(nra, state=State.RECOMMENDED)
+    client.force_login(me)
+    first = shown_counts(client)
+    # session, user, page ids, rows, target, the NRA's code, unread badge
+    with django_assert_max_num_queries(7) as queries:
+        assert shown_counts(client) == first
+    assert first[0] == 2 and first[1][State.RECOMMENDED] == 1
+    assert case_counts_in(queries) == []
+
+
+def test_taking_a_case_changes_the_queue_counts_at_once(
+    client, nra, me, cached_counts, django_capture_on_commit_callbacks
+):
+    waiting, _ = queued_case(nra), queued_case(nra)
+    client.force_login(me)
+    total, per_state = shown_counts(client)
+    assert (total, per_state[State.SUBMITTED], per_state[State.UNDER_REVIEW]) == (2, 2, 0)
+    assert shown_counts(client, assignee="mine")[0] == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/nra/cases/{waiting.reference}/take/", {"expected_version": waiting.version})
+
+    total, per_state = shown_counts(client)
+    assert (total, per_state[State.SUBMITTED], per_state[State.UNDER_REVIEW]) == (2, 1, 1)
+    assert shown_counts(client, assignee="mine")[0] == 1
+    assert shown_counts(client, state=State.SUBMITTED)[0] == 1
+
+
+def test_filters_that_read_beyond_the_case_are_counted_afresh(client, nra, me, cached_counts):
+    case = queued_case(nra)
+    client.force_login(me)
+    assert shown_counts(client, check_status="fail")[0] == 0
+    assert shown_counts(client, q="Zyntegra")[0] == 0
+
+    # Neither a check result nor a product's name is a change to the case itself.
+    CheckResultFactory(waiver=case, status="fail")
+    type(case.product).objects.filter(pk=case.product_id).update(name="Zyntegra")
+
+    assert shown_counts(client, check_status="fail")[0] == 1
+    assert shown_counts(client, q="Zyntegra")[0] == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
@@ -29,7 +30,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Floor
 from django.utils import timezone
 
-from ..access import waivers_for
+from .. import case_counts
+from ..access import case_scope, waivers_for
 from ..models import (
     OPEN_STATES,
     Certificate,
@@ -292,16 +294,39 @@ def _matching(term: str) -> Q:
     )
 
 
+#: Queue filters on the case's own columns: a count under them changes only with a case. (The
+#: check status reads the results, ``overdue`` the time, a search the names of applicants and
+#: products.)
+OWN_COLUMN_FILTERS = ("state", "scope", "assignee")
+
+
+def queue_size(user: User, cases: QuerySet[WaiverRequest], filters: dict[str, Any]) -> int:
+    """How many cases ``cases``, the queue ``queue(user=user, **filters)``, holds: kept until one
+    of the NRA's cases changes (waivers.case_counts) when its filters are on own columns only."""
+    given = {name: value for name, value in filters.items() if value is not None}
+    if any(name not in (*OWN_COLUMN_FILTERS, "sort") for name in given):
+        return cases.count()
+    if given.get("assignee") == "mine":
+        given["assignee"] = f"reviewer:{user.pk}"
+    own = sorted((name, given[name]) for name in OWN_COLUMN_FILTERS if name in given)
+    return case_counts.count(cases, scope=case_scope(user), filters="queue?" + urlencode(own))
+
+
 def queue_counts(user: User) -> dict[str, int]:
-    """How many of the NRA's cases need action, per open state (zero included), one query.
+    """How many of the NRA's cases need action, per open state (zero included), one query, kept
+    until one of them changes (waivers.case_counts).
 
     Only the open states: decided cases accumulate for years, and counting them on every visit
     would cost more than the whole queue page (the state filter still reaches them).
     """
-    counts: dict[str, int] = dict.fromkeys(OPEN_STATES, 0)
-    rows = waivers_for(user).filter(state__in=OPEN_STATES).values_list("state")
-    counts.update(dict(rows.order_by().annotate(n=Count("pk"))))
-    return counts
+
+    def counted() -> dict[str, int]:
+        counts: dict[str, int] = dict.fromkeys(OPEN_STATES, 0)
+        rows = waivers_for(user).filter(state__in=OPEN_STATES).values_list("state")
+        counts.update(dict(rows.order_by().annotate(n=Count("pk"))))
+        return counts
+
+    return case_counts.kept(case_scope(user), "queue-states", counted)
 
 
 def colleagues(user: User) -> QuerySet[User]:

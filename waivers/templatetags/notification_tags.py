@@ -9,6 +9,11 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def unread_notifications(context: template.Context) -> int:
+    """Counted once per request, however many places of the page show it."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return notifications.unread_count(user) if user is not None else 0
+    if request is None or user is None:
+        return 0
+    if not hasattr(request, "unread_notifications"):
+        request.unread_notifications = notifications.unread_count(user)
+    return int(request.unread_notifications)

@@ -76,10 +76,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     filters = forms.QueueFilterForm(request.GET or None)
     target_days = selectors.target_review_days(user)
+    chosen = filters.filters()
+    cases = selectors.queue(user=user, target_days=target_days, **chosen)
     page = IdsFirstPaginator(
-        selectors.queue(user=user, target_days=target_days, **filters.filters()),
+        cases,
         filters.page_size(),
         columns=partial(selectors.with_queue_columns, target_days=target_days),
+        counted=partial(selectors.queue_size, user, cases, chosen),
     ).get_page(request.GET.get("page"))
     return render(
         request,
