@@ -10,6 +10,7 @@ from django.utils import timezone
 from waivers.models import (
     Authority,
     Certificate,
+    CheckResult,
     Organisation,
     Product,
     Recognition,
@@ -238,3 +239,9 @@ class WaiverRequestFactory(factory.django.DjangoModelFactory):
             CppFactory(organisation=obj.organisation, product=obj.product),
             CoaFactory(organisation=obj.organisation, product=obj.product, site=site),
         )
+
+
+def worst_stored_status(case) -> str:
+    """The worst of the case's stored check results, read from the results ('' if none)."""
+    statuses = CheckResult.objects.filter(waiver=case).values_list("status", flat=True)
+    return max(statuses, key=("pass", "warn", "fail").index, default="")

@@ -41,6 +41,9 @@ def measure_shapes(
         if names is not None and shape.name not in names:
             continue
         params = page_params(shape, queue, reviewer)
+        refused = need("waivers.web.nra.forms.QueueFilterForm")(params).errors
+        if refused:  # the page would drop every filter and measure the plain queue instead
+            raise MissingEntryPoint(f"the queue refuses {shape.name}'s filters: {refused}")
         response = client.get("/nra/queue/", params)
         # Counted on a repeat visit, as the timings are: the counts a visit keeps for the next
         # (waivers.case_counts) are not taken again. The debug query log is capped (9,000

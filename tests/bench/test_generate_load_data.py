@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from tests.factories import WaiverRequestFactory
+from tests.factories import WaiverRequestFactory, worst_stored_status
 from waivers.audit import verify_all
 from waivers.models import (
     DECIDED_STATES,
@@ -74,6 +74,7 @@ def test_generated_cases_keep_the_workflows_invariants(generated):
         if case.state not in (State.DRAFT, State.WITHDRAWN):
             assert case.submitted_at is not None
             assert CheckResult.objects.filter(waiver=case).count() == 4
+        assert case.check_status == worst_stored_status(case), case.reference
         if case.state in DECIDED_STATES:
             assert case.decided_at >= case.submitted_at
             signer = Signature.objects.filter(waiver=case).first().signer

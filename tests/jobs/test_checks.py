@@ -1,11 +1,14 @@
 """The automated reliance checks: what passes, what warns, what fails, and the reasons given."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from waivers import checks
-from waivers.models import CheckResult, Recognition
+from waivers.models import Certificate, CheckResult, Recognition, WaiverRequest
 from waivers.services.checks import latest_results, run_checks, run_for
 
 from ..factories import (
@@ -18,6 +21,7 @@ from ..factories import (
     RecognitionFactory,
     SiteFactory,
     WaiverRequestFactory,
+    worst_stored_status,
 )
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +219,43 @@ def test_checks_rerun_when_evidence_is_added_to_a_case(case, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         case.certificates.add(expired)
     assert CheckResult.objects.get(waiver=case, check_name="validity").status == "fail"
+
+
+def test_a_cases_check_status_follows_its_worst_result_on_every_run(case):
+    """The queue filters and badges on it (the case's own column, not the results)."""
+    assert case.check_status == ""  # never checked
+    gmp = certificate(case, "gmp")
+    seen = []
+    for valid_until in (TODAY + timedelta(days=300), TODAY + timedelta(days=30), TODAY):
+        gmp.valid_until = valid_until
+        gmp.save()
+        run_checks(case, today=TODAY + timedelta(days=1))
+        case.refresh_from_db()
+        seen.append(case.check_status)
+        assert case.check_status == worst_stored_status(case)
+    assert seen == ["pass", "warn", "fail"]
+
+
+def test_a_run_that_changes_no_cases_worst_result_leaves_the_case_row_alone(case):
+    run_checks(case, today=TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        run_checks(case, today=TODAY)
+    written = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "waivers_waiverrequest"')]
+    assert written == []
+    case.refresh_from_db()
+    assert case.check_status == "pass"
+
+
+def test_the_migration_gives_each_checked_case_its_worst_result(db):
+    migration = importlib.import_module("waivers.migrations.0008_case_check_status")
+    cases = [WaiverRequestFactory() for _ in range(3)]
+    Certificate.objects.filter(pk=certificate(cases[1], "gmp").pk).update(
+        valid_until=TODAY - timedelta(days=1)
+    )
+    run_for([cases[0].pk, cases[1].pk], today=TODAY)
+    expected = dict(WaiverRequest.objects.values_list("pk", "check_status"))
+    assert sorted(expected.values()) == ["", "fail", "pass"]
+    WaiverRequest.objects.update(check_status="")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+    assert dict(WaiverRequest.objects.values_list("pk", "check_status")) == expected

@@ -35,6 +35,7 @@ from ..factories import (
     CppFactory,
     ReviewerFactory,
     WaiverRequestFactory,
+    worst_stored_status,
 )
 
 pytestmark = pytest.mark.django_db
@@ -429,6 +430,9 @@ def test_the_sweep_stores_what_running_every_check_afresh_would(db):
     assert report.cases_checked == len(cases)
     for c in cases:
         assert _stored(c) == _afresh(c, TODAY), c
+        c.refresh_from_db()
+        assert c.check_status == worst_stored_status(c), c  # what the queue filters on
+    assert {c.check_status for c in cases} == {"pass", "warn", "fail"}
     changed = {c.pk for c in cases if _stored(c) != before[c.pk]}
     assert changed == {expiring.pk, too_old.pk, expired.pk, dated_ahead.pk, derecognised.pk}
 

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from waivers.models import CheckResult, State
+from waivers.services.checks import storing
 from waivers.workflow import fire
 
 from ..factories import PASSWORD, ReviewerFactory, WaiverRequestFactory
@@ -39,6 +40,12 @@ class CheckResultFactory(factory.django.DjangoModelFactory):
     status = "pass"
     detail = "Fine."
     ran_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Stored as the checks store results: the case's check_status follows."""
+        with storing([kwargs["waiver"].pk]):
+            return super()._create(model_class, *args, **kwargs)
 
 
 def queued_case(nra, *, state=State.SUBMITTED, days_ago=1, paused_days=0, **kwargs):

@@ -73,6 +73,12 @@ _units: dict[str, Any] = {
 }
 
 
+class CheckStatus(models.TextChoices):
+    PASS = "pass", "Pass"
+    WARN = "warn", "Warning"
+    FAIL = "fail", "Fail"
+
+
 class WaiverRequest(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     organisation = models.ForeignKey(
@@ -140,6 +146,15 @@ class WaiverRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
 
+    check_status = models.CharField(
+        max_length=8,
+        choices=CheckStatus.choices,
+        blank=True,
+        editable=False,
+        help_text="The worst of the automated check results ('' while none has run): kept with "
+        "them by whatever stores results (services.checks.storing), for the queue's filter.",
+    )
+
     class Meta:
         ordering = ["-updated_at"]
         indexes = [
@@ -151,14 +166,15 @@ class WaiverRequest(models.Model):
             models.Index(fields=["organisation", "state", "updated_at"], name="applicant_home"),
             models.Index(fields=["state", "valid_until"], name="granted_by_validity"),
             # The queue's default view (open cases of one NRA, oldest first) read in index order;
-            # its count, deep pages, counts per state, the scope, assignee and overdue filters and
-            # the sort by clock answered from the index alone (bench/README.md).
+            # its count, deep pages, counts per state, the scope, assignee, check and overdue
+            # filters and the sort by clock answered from the index alone (bench/README.md).
             models.Index(
                 fields=["authority", "submitted_at", "id"],
                 include=[
                     "state",
                     "scope",
                     "reviewer",
+                    "check_status",
                     "decided_at",
                     "clock_paused_since",
                     "clock_paused_seconds",
@@ -261,12 +277,6 @@ class Signature(models.Model):
         return f"{self.printed_name}, {self.signed_at:%Y-%m-%d %H:%M} UTC, {self.meaning}"
 
 
-class CheckStatus(models.TextChoices):
-    PASS = "pass", "Pass"
-    WARN = "warn", "Warning"
-    FAIL = "fail", "Fail"
-
-
 class CheckResult(models.Model):
     """The latest result of one automated check on a case (replaced on every run)."""
 
@@ -280,15 +290,6 @@ class CheckResult(models.Model):
 
     class Meta:
         ordering = ["check_name"]
-        indexes = [
-            # The queue's check-status filter asks for cases with a warning or a failure: a small
-            # index of just those rows instead of every result of every case.
-            models.Index(
-                fields=["status", "waiver"],
-                condition=~Q(status="pass"),
-                name="problem_checks_by_case",
-            )
-        ]
         constraints = [
             models.UniqueConstraint(fields=["waiver", "check_name"], name="one_result_per_check")
         ]

@@ -13,17 +13,14 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -35,8 +32,6 @@ from ..access import case_scope, waivers_for
 from ..models import (
     OPEN_STATES,
     Certificate,
-    CheckResult,
-    CheckStatus,
     Message,
     Organisation,
     Product,
@@ -47,14 +42,6 @@ from ..models import (
 )
 
 DEFAULT_TARGET_DAYS = ReliancePolicy._meta.get_field("target_review_days").get_default()
-
-#: Severity of a check status, so "the worst" is the greatest.
-_SEVERITY = Case(
-    When(status=CheckStatus.FAIL, then=Value(3)),
-    When(status=CheckStatus.WARN, then=Value(2)),
-    default=Value(1),
-    output_field=IntegerField(),
-)
 
 SORTS = {
     # Oldest submission first: served by the index queue_by_state_submitted.
@@ -151,20 +138,6 @@ def with_clock(
     )
 
 
-def worst_check_status() -> Coalesce:
-    """The worst automated check result of the case ('' when none has run).
-
-    Served by the unique index of one_result_per_check (waiver, check_name).
-    """
-    worst = (
-        CheckResult.objects.filter(waiver=OuterRef("pk"))
-        .annotate(severity=_SEVERITY)
-        .order_by("-severity")
-        .values("status")[:1]
-    )
-    return Coalesce(Subquery(worst), Value(""))
-
-
 def queue(
     *,
     user: User,
@@ -190,7 +163,8 @@ def queue(
       and the scope, assignee and overdue filters and the sort by clock from the columns it
       includes: any page, and the count, are index-only;
     - a decided ``state`` uses queue_by_state_submitted (authority, state, submitted_at);
-    - ``check_status`` starts from problem_checks_by_case (status, waiver) for warn and fail;
+    - ``check_status`` reads the case's own column (kept with its results), which the open-queue
+      index includes;
     - ``q`` ORs three index scans (see ``_matching``).
     """
     if sort not in SORTS:
@@ -209,7 +183,7 @@ def queue(
     elif assignee == "unassigned":
         qs = qs.filter(reviewer__isnull=True)
     if check_status:
-        qs = qs.filter(_worst_check_is(check_status))
+        qs = qs.filter(check_status="" if check_status == "none" else check_status)
     if overdue is not None:
         qs = qs.filter(overdue=overdue)  # type: ignore[misc]  # annotated by with_clock
     if q and q.strip():
@@ -235,6 +209,7 @@ QUEUE_ROW_FIELDS = (
     "decided_at",
     "clock_paused_since",
     "clock_paused_seconds",
+    "check_status",
 )
 
 
@@ -249,32 +224,9 @@ def with_queue_columns(
     """
     return (
         with_clock(qs, target_days=target_days)
-        .annotate(check_status=worst_check_status())
         .select_related("organisation", "product", "reviewer")
         .only(*QUEUE_ROW_FIELDS)
     )
-
-
-def _worst_check_is(status: str) -> Q:
-    """The worst check result is ``status`` ("none": no check has run), as EXISTS tests.
-
-    Unlike a filter on the worst-status subquery, which PostgreSQL evaluates for every candidate
-    case, these are semi-joins that start from the few warning and failing results
-    (problem_checks_by_case).
-    """
-
-    def having(*statuses: str) -> Exists:
-        results = CheckResult.objects.filter(waiver=OuterRef("pk"))
-        return Exists(results.filter(status__in=statuses) if statuses else results)
-
-    problems = (CheckStatus.WARN, CheckStatus.FAIL)
-    if status == CheckStatus.FAIL:
-        return Q(having(CheckStatus.FAIL))
-    if status == CheckStatus.WARN:
-        return Q(having(CheckStatus.WARN)) & ~Q(having(CheckStatus.FAIL))
-    if status == CheckStatus.PASS:
-        return Q(having()) & ~Q(having(*problems))
-    return ~Q(having())
 
 
 def _matching(term: str) -> Q:

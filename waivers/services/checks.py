@@ -2,19 +2,42 @@
 
 Many cases are loaded in chunks with everything the checks read prefetched, so the cost is a
 handful of queries per chunk, not per case or per certificate; results are upserted in bulk.
+
+Every writer of results stores them through ``storing``, which keeps each case's ``check_status``
+(the worst result, which the queue filters on) with them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db import transaction
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .. import checks
-from ..models import GRANTED_STATES, OPEN_STATES, Certificate, CheckResult, WaiverRequest
+from ..models import (
+    GRANTED_STATES,
+    OPEN_STATES,
+    Certificate,
+    CheckResult,
+    CheckStatus,
+    WaiverRequest,
+)
 
 CHUNK = 500
 #: Cases whose checks are kept current: under review, or a waiver in force.
@@ -33,6 +56,49 @@ def with_check_data(qs: QuerySet[WaiverRequest]) -> QuerySet[WaiverRequest]:
             ),
         ),
     )
+
+
+#: Severity of a check status, so "the worst" is the greatest.
+_SEVERITY = Case(
+    When(status=CheckStatus.FAIL, then=Value(3)),
+    When(status=CheckStatus.WARN, then=Value(2)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+
+def worst_result() -> Coalesce:
+    """The worst of a case's stored check results ('' when none has run), read through the
+    unique index of one_result_per_check (waiver, check_name)."""
+    worst = (
+        CheckResult.objects.filter(waiver=OuterRef("pk"))
+        .annotate(severity=_SEVERITY)
+        .order_by("-severity")
+        .values("status")[:1]
+    )
+    return Coalesce(Subquery(worst), Value(""))
+
+
+@contextmanager
+def storing(waiver_ids: Collection[int]) -> Iterator[None]:
+    """Around a write of these cases' check results: one transaction that first locks the cases
+    and after the write sets each one's ``check_status`` to its worst result, where it changed.
+
+    Every writer locks the cases before their results, in id order (the workflow locks a case
+    and writes no results), so two writers never wait on each other in a circle."""
+    ids = sorted(set(waiver_ids))
+    cases = WaiverRequest.objects.filter(pk__in=ids)
+    with transaction.atomic():
+        list(cases.order_by("pk").select_for_update().values_list("pk", flat=True))
+        yield
+        moved: dict[str, list[int]] = defaultdict(list)
+        for pk, was, worst in cases.annotate(worst=worst_result()).values_list(
+            "pk", "check_status", "worst"
+        ):
+            if was != worst:
+                moved[worst].append(pk)
+        for status, pks in moved.items():
+            WaiverRequest.objects.filter(pk__in=pks).update(check_status=status)
 
 
 @dataclass
@@ -75,12 +141,13 @@ def run_for(
                 )
                 for o in outcomes
             ]
-        CheckResult.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["waiver", "check_name"],
-            update_fields=["status", "detail", "ran_at"],
-        )
+        with storing(chunk):
+            CheckResult.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["waiver", "check_name"],
+                update_fields=["status", "detail", "ran_at"],
+            )
     return runs
 
 

@@ -53,7 +53,7 @@ from ..models import (
     certificate_label,
 )
 from . import digests, maturity, notifications
-from .checks import LIVE_STATES, run_for
+from .checks import LIVE_STATES, run_for, storing
 from .events import Audience
 
 #: With no sweep recorded, recognitions that began or ended and certificates issued this recently
@@ -498,26 +498,27 @@ DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail, ran_at = EXCLU
 
 def _store_validity(changed: list[tuple[int, checks.Outcome]], at: datetime) -> None:
     """Write these cases' new validity results, replacing the ones they had."""
-    _insert_columns(
-        STORE_VALIDITY,
-        at,
-        [(pk, outcome.status, outcome.detail) for pk, outcome in changed],
-        lambda: CheckResult.objects.bulk_create(
-            (
-                CheckResult(
-                    waiver_id=pk,
-                    check_name="validity",
-                    status=outcome.status,
-                    detail=outcome.detail,
-                    ran_at=at,
-                )
-                for pk, outcome in changed
+    with storing([pk for pk, _ in changed]):
+        _insert_columns(
+            STORE_VALIDITY,
+            at,
+            [(pk, outcome.status, outcome.detail) for pk, outcome in changed],
+            lambda: CheckResult.objects.bulk_create(
+                (
+                    CheckResult(
+                        waiver_id=pk,
+                        check_name="validity",
+                        status=outcome.status,
+                        detail=outcome.detail,
+                        ran_at=at,
+                    )
+                    for pk, outcome in changed
+                ),
+                update_conflicts=True,
+                unique_fields=["waiver", "check_name"],
+                update_fields=["status", "detail", "ran_at"],
             ),
-            update_conflicts=True,
-            unique_fields=["waiver", "check_name"],
-            update_fields=["status", "detail", "ran_at"],
-        ),
-    )
+        )
 
 
 def sweep(*, today: date | None = None) -> SweepReport:

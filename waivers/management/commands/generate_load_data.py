@@ -296,7 +296,10 @@ CASE_COLUMNS = (
     "outcome",
     "decided_at",
     "valid_until",
+    "check_status",
 )
+#: Check statuses from the least to the most severe (a case's check_status is its worst result).
+SEVERITY = ("pass", "warn", "fail")
 CERT_COLUMNS = (
     "id",
     "organisation_id",
@@ -687,6 +690,11 @@ class Generator:
         )
         year = created.year
         self.counters[year] = self.counters.get(year, 0) + 1
+        checked = (
+            {name: _weighted(rng, {"pass": 80, "warn": 12, "fail": 8}) for name in CHECKS}
+            if submitted is not None
+            else {}
+        )
         rows["case"].append(
             (
                 case_id,
@@ -728,15 +736,14 @@ class Generator:
                 outcome if state in DECIDED else "",
                 decided,
                 valid_until,
+                max(checked.values(), key=SEVERITY.index, default=""),
             )
         )
-        if submitted is not None:
-            for name in CHECKS:
-                status = _weighted(rng, {"pass": 80, "warn": 12, "fail": 8})
-                rows["check"].append(
-                    (self.check_id, case_id, name, status, f"{name} check: {status}.", updated)
-                )
-                self.check_id += 1
+        for name, status in checked.items():
+            rows["check"].append(
+                (self.check_id, case_id, name, status, f"{name} check: {status}.", updated)
+            )
+            self.check_id += 1
         if decided is not None:
             signatures = [(approver, "Approval of waiver decision", decided)]
             if state == State.REVOKED:
