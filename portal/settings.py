@@ -87,6 +87,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "waivers.User"
+# ModelBackend, loading a signed-in user with their organisation or NRA (the navigation bar's).
+AUTHENTICATION_BACKENDS = ["waivers.web.auth.UserWithAffiliation"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -89,8 +89,8 @@ def test_the_list_shows_only_my_notifications_with_the_unread_count(
         notifications.notices([reviewer], event="assigned", waiver=case, occasion="r")
     )
     client.force_login(applicant)
-    # session, user, the organisation, count, page, unread (once for the page and its badge)
-    with django_assert_max_num_queries(6):
+    # session, user with their organisation, count, page, unread (for the page and its badge)
+    with django_assert_max_num_queries(5):
         page = client.get("/notifications/")
     body = page.content.decode()
     assert page.status_code == 200

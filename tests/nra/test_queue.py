@@ -227,11 +227,11 @@ def test_queue_page_needs_a_constant_number_of_queries(
         case = queued_case(nra, state=State.UNDER_REVIEW, reviewer=me, days_ago=n % 50)
         CheckResultFactory(waiver=case, status=("pass", "warn", "fail")[n % 3])
     client.force_login(me)
-    # session, user, count, page ids, rows, counts per state, target, the NRA's code, unread badge
-    with django_assert_max_num_queries(9):
+    # session, user with their NRA, count, page ids, rows, counts per state, target, unread badge
+    with django_assert_max_num_queries(8):
         response = client.get("/nra/queue/", {"per_page": 100})
     assert len(response.context["page"].object_list) == rows
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get("/nra/queue/", {"per_page": 25, "page": rows // 25 or 1})
     assert len(response.context["page"].object_list) == min(rows, 25)
 
@@ -273,8 +273,8 @@ def test_a_repeated_queue_visit_counts_no_case_again(
     queued_case(nra, state=State.RECOMMENDED)
     client.force_login(me)
     first = shown_counts(client)
-    # session, user, page ids, rows, target, the NRA's code, unread badge
-    with django_assert_max_num_queries(7) as queries:
+    # session, user with their NRA, page ids, rows, target, unread badge
+    with django_assert_max_num_queries(6) as queries:
         assert shown_counts(client) == first
     assert first[0] == 2 and first[1][State.RECOMMENDED] == 1
     assert case_counts_in(queries) == []
