@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -74,9 +75,17 @@ _units: dict[str, Any] = {
 
 
 class CheckStatus(models.TextChoices):
+    """Listed from the least to the most severe."""
+
     PASS = "pass", "Pass"
     WARN = "warn", "Warning"
     FAIL = "fail", "Fail"
+
+    @classmethod
+    def worst(cls, statuses: Iterable[str]) -> str:
+        """The most severe of these statuses ('' when there are none)."""
+        order: list[str] = list(cls)
+        return max(statuses, key=order.index, default="")
 
 
 class WaiverRequest(models.Model):

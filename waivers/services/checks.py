@@ -58,11 +58,10 @@ def with_check_data(qs: QuerySet[WaiverRequest]) -> QuerySet[WaiverRequest]:
     )
 
 
-#: Severity of a check status, so "the worst" is the greatest.
+#: Severity of a check status, so "the worst" is the greatest (CheckStatus lists them in order).
 _SEVERITY = Case(
-    When(status=CheckStatus.FAIL, then=Value(3)),
-    When(status=CheckStatus.WARN, then=Value(2)),
-    default=Value(1),
+    *[When(status=status, then=Value(rank)) for rank, status in enumerate(CheckStatus)],
+    default=Value(0),
     output_field=IntegerField(),
 )
 

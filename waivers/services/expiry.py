@@ -11,8 +11,8 @@ past its end. Set-based throughout: a few indexed queries find the cases; validi
 from plain rows in chunks by the validity rule itself; maturity where a recognition began or
 ended, and consistency where it failed and a certificate has just reached its issue date (it
 fails one dated ahead), with the full checks. A result is written only when it changed (an
-unchanged row rewritten costs a new row version and the queue's index-only scans), so a
-countdown in a stored result ("in 30 days") is as of the time shown beside it.
+unchanged row rewritten costs a new row version and the queue's index-only scans); findings name
+dates, not days left, so a stored result stays true until a boundary is crossed.
 
 Each occasion (a certificate relied on expiring or expired, a waiver nearing its end or lapsed, a
 granted waiver's evidence failing) is announced once: it is recorded as an ``Announcement``, one

@@ -46,6 +46,7 @@ from waivers.models import (
     Authority,
     Certificate,
     CheckResult,
+    CheckStatus,
     Message,
     Organisation,
     Outcome,
@@ -298,8 +299,6 @@ CASE_COLUMNS = (
     "valid_until",
     "check_status",
 )
-#: Check statuses from the least to the most severe (a case's check_status is its worst result).
-SEVERITY = ("pass", "warn", "fail")
 CERT_COLUMNS = (
     "id",
     "organisation_id",
@@ -736,7 +735,7 @@ class Generator:
                 outcome if state in DECIDED else "",
                 decided,
                 valid_until,
-                max(checked.values(), key=SEVERITY.index, default=""),
+                CheckStatus.worst(checked.values()),
             )
         )
         for name, status in checked.items():
