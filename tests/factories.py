@@ -7,6 +7,7 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from waivers.assessment import CRITERIA
 from waivers.models import (
     Authority,
     Certificate,
@@ -245,3 +246,13 @@ def worst_stored_status(case) -> str:
     """The worst of the case's stored check results, read from the results ('' if none)."""
     statuses = CheckResult.objects.filter(waiver=case).values_list("status", flat=True)
     return max(statuses, key=("pass", "warn", "fail").index, default="")
+
+
+def assessment(answers=None):
+    """A reviewer's checklist as the workflow takes it: every criterion met (or as ``answers``
+    says, criterion key → answer), each with a note."""
+    chosen = {c.key: "met" for c in CRITERIA} | (answers or {})
+    return {
+        key: {"answer": a, "note": f"Assessed {key} against the evidence."}
+        for key, a in chosen.items()
+    }

@@ -11,7 +11,15 @@ from waivers.models import AuditEntry, Certificate, Notification, Signature, Sta
 from waivers.services.expiry import sweep
 from waivers.workflow import fire
 
-from .factories import PASSWORD, TODAY, ApplicantFactory, ApproverFactory, ReviewerFactory
+from .api.conftest import client_for
+from .factories import (
+    PASSWORD,
+    TODAY,
+    ApplicantFactory,
+    ApproverFactory,
+    ReviewerFactory,
+    assessment,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -40,11 +48,29 @@ def race(*calls, refused=(DomainError,)):
     return results
 
 
+def test_twenty_assigns_without_a_version_at_once_give_one_assignment_and_409s(
+    case, applicant, reviewer
+):
+    fire(case, "submit", actor=applicant)
+    client = client_for(reviewer)
+    url = f"/api/v1/waivers/{case.pk}/assign/"
+    statuses = race(*[lambda: client.post(url, {}, format="json").status_code] * 20)
+    assert sorted(statuses) == [200] + [409] * 19
+    assert AuditEntry.objects.filter(waiver=case, action="assign").count() == 1
+
+
 def test_two_approvers_signing_at_once_give_one_decision(case, applicant, reviewer):
     first, second = ApproverFactory(nra=case.authority), ApproverFactory(nra=case.authority)
     fire(case, "submit", actor=applicant)
     fire(case, "assign", actor=reviewer)
-    fire(case, "recommend", actor=reviewer, outcome="approve", rationale="ok")
+    fire(
+        case,
+        "recommend",
+        actor=reviewer,
+        outcome="approve",
+        rationale="ok",
+        assessment=assessment(),
+    )
     results = race(
         lambda: fire(case.pk, "sign", actor=first, password=PASSWORD, meaning="approval"),
         lambda: fire(case.pk, "sign", actor=second, password=PASSWORD, meaning="approval"),

@@ -3,6 +3,7 @@
 import pytest
 from django.test import override_settings
 
+from waivers.assessment import checklist
 from waivers.errors import (
     EvidenceIncomplete,
     InvalidInput,
@@ -15,7 +16,13 @@ from waivers.errors import (
 from waivers.models import AuditEntry, Signature, State
 from waivers.workflow import TRANSITIONS, allowed_actions, content_hash, fire
 
-from .factories import PASSWORD, ApplicantFactory, ReviewerFactory, WaiverRequestFactory
+from .factories import (
+    PASSWORD,
+    ApplicantFactory,
+    ReviewerFactory,
+    WaiverRequestFactory,
+    assessment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +32,13 @@ def to_recommended(case, applicant, reviewer, outcome="approve"):
     fire(case, "assign", actor=reviewer)
     extra = {"conditions": "Identity test on first batch."} if outcome == "partial" else {}
     return fire(
-        case, "recommend", actor=reviewer, outcome=outcome, rationale="Criteria met.", **extra
+        case,
+        "recommend",
+        actor=reviewer,
+        outcome=outcome,
+        rationale="Criteria met.",
+        assessment=assessment(),
+        **extra,
     )
 
 
@@ -48,7 +61,14 @@ def test_partial_waiver_needs_conditions(case, applicant, reviewer):
     fire(case, "submit", actor=applicant)
     fire(case, "assign", actor=reviewer)
     with pytest.raises(InvalidInput) as refused:
-        fire(case, "recommend", actor=reviewer, outcome="partial", rationale="Reduced testing.")
+        fire(
+            case,
+            "recommend",
+            actor=reviewer,
+            outcome="partial",
+            rationale="Reduced testing.",
+            assessment=assessment(),
+        )
     assert "conditions" in refused.value.errors
     case.refresh_from_db()
     assert case.state == State.UNDER_REVIEW
@@ -67,7 +87,14 @@ def test_submission_lists_missing_evidence_and_changes_nothing(db, applicant):
 def test_signer_cannot_be_the_recommender(case, applicant, approver):
     fire(case, "submit", actor=applicant)
     fire(case, "assign", actor=approver)
-    fire(case, "recommend", actor=approver, outcome="approve", rationale="Criteria met.")
+    fire(
+        case,
+        "recommend",
+        actor=approver,
+        outcome="approve",
+        rationale="Criteria met.",
+        assessment=assessment(),
+    )
     with pytest.raises(NotPermitted):
         fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
     assert "sign" not in allowed_actions(case, approver)
@@ -148,13 +175,14 @@ PARAMS = {
     "reason": "why",
     "password": PASSWORD,
     "meaning": "approval",
+    "assessment": assessment(),
 }
 
 
-def _case_and_actor(state, role):
+def _case_and_actor(state, role, action):
     """A case in ``state`` and a person of ``role``, set up so the action's other preconditions hold."""
     submitted = None if state == State.DRAFT else "2026-01-01T00:00Z"
-    case = WaiverRequestFactory(state=state, submitted_at=submitted, evidence=state == State.DRAFT)
+    case = WaiverRequestFactory(state=state, submitted_at=submitted)
     if role == "applicant":
         actor = ApplicantFactory(organisation=case.organisation)
     elif role == "registrar":
@@ -163,13 +191,16 @@ def _case_and_actor(state, role):
         actor = ReviewerFactory(nra=case.authority, role=role)
     if state in (State.UNDER_REVIEW, State.INFORMATION_REQUESTED, State.RECOMMENDED):
         case.reviewer = (
-            actor if role in ("reviewer", "approver") else ReviewerFactory(nra=case.authority)
+            actor
+            if role in ("reviewer", "approver") and action != "assign"
+            else ReviewerFactory(nra=case.authority)
         )
     if state == State.RECOMMENDED:
         case.recommended_outcome, case.recommended_by = (
             "approve",
             ReviewerFactory(nra=case.authority),
         )
+        case.assessment = checklist(assessment(), outcome="approve")
     case.save()
     return case, actor
 
@@ -180,7 +211,7 @@ def _case_and_actor(state, role):
 def test_transition_table_is_the_only_door(db, action, state, role):
     """Each (state, action, role): allowed by the table and it works, or refused and nothing changes."""
     transition = TRANSITIONS[action]
-    case, actor = _case_and_actor(state, role)
+    case, actor = _case_and_actor(state, role, action)
     version = case.version
     if role not in transition.roles:
         expected = NotPermitted
@@ -202,7 +233,8 @@ def test_transition_table_is_the_only_door(db, action, state, role):
 
 def test_assigning_to_something_that_is_not_a_colleague_is_bad_input(case, applicant, reviewer):
     fire(case, "submit", actor=applicant)
-    for nobody in ("abc", 10**9, ReviewerFactory().pk):
+    inactive = ReviewerFactory(nra=case.authority, is_active=False)
+    for nobody in (ReviewerFactory(), inactive, ApplicantFactory(organisation=case.organisation)):
         with pytest.raises(InvalidInput) as refused:
             fire(case, "assign", actor=reviewer, reviewer=nobody)
         assert "reviewer" in refused.value.errors

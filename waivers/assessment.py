@@ -1,12 +1,14 @@
 """The reviewer's assessment: a structured checklist drawn from the reliance criteria.
 
-Each criterion is answered (met, not met, not applicable) with a note. The recommendation stores
-the completed checklist in ``WaiverRequest.assessment`` (through ``workflow.fire("recommend")``),
-so the approver signs what the reviewer actually assessed.
+Each criterion is answered (met, not met, not applicable), with a note that is required where a
+criterion is not met. The workflow's ``recommend`` checks the answers against the outcome with
+:func:`checklist` and stores the result in ``WaiverRequest.assessment``, so the approver signs what
+the reviewer actually assessed, whichever path (web page, API, command) the recommendation took.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +56,7 @@ CRITERIA: tuple[Criterion, ...] = (
     ),
 )
 
-MET, NOT_MET, NOT_APPLICABLE = "met", "not_met", "not_applicable"
+MET, NOT_MET, NOT_APPLICABLE = "met", "not_met", "na"
 ANSWERS = {MET: "Met", NOT_MET: "Not met", NOT_APPLICABLE: "Not applicable"}
 
 
@@ -66,23 +68,43 @@ def note_field(criterion: Criterion) -> str:
     return f"{criterion.key}_note"
 
 
-def checklist(answers: dict[str, Any], *, outcome: str) -> dict[str, dict[str, str]]:
+def checklist(assessment: Mapping[str, Any] | None, *, outcome: str) -> dict[str, dict[str, str]]:
     """The completed checklist (criterion key → label, answer, note), ready to store.
 
-    ``answers`` holds ``<key>_answer`` and ``<key>_note`` per criterion. Every criterion needs an
-    answer and a note; a full waiver cannot rest on a criterion that is not met (that is a partial
-    waiver with conditions, or a rejection).
+    ``assessment`` maps a criterion's key to ``{"answer": "met" | "not_met" | "na", "note": …}``.
+    A waiver (full or partial) needs every criterion answered, and a note where one is not met; a
+    full waiver cannot rest on a criterion that is not met (that is a partial waiver with
+    conditions, or a rejection). A rejection needs no checklist: what is answered is kept. Errors
+    name the web form's fields (``<key>_answer``, ``<key>_note``), on every path.
     """
+    given = dict(assessment or {})
     errors: dict[str, list[str]] = {}
+    unknown = sorted(set(given) - {c.key for c in CRITERIA})
+    if unknown:
+        errors["assessment"] = [
+            "Unknown criteria: "
+            + ", ".join(unknown)
+            + ". Answer these: "
+            + ", ".join(c.key for c in CRITERIA)
+            + "."
+        ]
     completed: dict[str, dict[str, str]] = {}
     for criterion in CRITERIA:
-        answer = str(answers.get(answer_field(criterion)) or "")
-        note = str(answers.get(note_field(criterion)) or "").strip()
-        if answer not in ANSWERS:
+        entry = given.get(criterion.key) or {}
+        if not isinstance(entry, Mapping):
+            entry = {}
+        answer = str(entry.get("answer") or "")
+        note = str(entry.get("note") or "").strip()
+        if answer and answer not in ANSWERS:
+            errors[answer_field(criterion)] = [
+                f"{criterion.label}: answer one of {', '.join(ANSWERS)}."
+            ]
+        elif not answer and outcome != Outcome.REJECT:
             errors[answer_field(criterion)] = [f"Answer: {criterion.label}."]
-        if not note:
-            errors[note_field(criterion)] = ["Write a note on how you assessed this."]
-        completed[criterion.key] = {"label": criterion.label, "answer": answer, "note": note}
+        elif answer == NOT_MET and not note:
+            errors[note_field(criterion)] = ["Say why this criterion is not met."]
+        if answer:
+            completed[criterion.key] = {"label": criterion.label, "answer": answer, "note": note}
     if not errors and outcome == Outcome.APPROVE:
         unmet = [c.label for c in CRITERIA if completed[c.key]["answer"] == NOT_MET]
         if unmet:

@@ -64,3 +64,9 @@ class FileTooLarge(DomainError):
 
 class NotAPdf(DomainError):
     status = 415
+
+
+class AlreadyDone(DomainError):
+    """The action would change nothing (e.g. assigning the reviewer already assigned)."""
+
+    status = 409

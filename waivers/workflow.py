@@ -23,7 +23,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from . import audit, checks
+from .assessment import checklist
 from .errors import (
+    AlreadyDone,
     DomainError,
     EvidenceIncomplete,
     InvalidInput,
@@ -39,6 +41,7 @@ from .models import (
     AuditEntry,
     Certificate,
     CertificateKind,
+    CheckStatus,
     Message,
     Outcome,
     Role,
@@ -61,10 +64,19 @@ MEANING_TEXT = {
 }
 
 Params = dict[str, Any]
+#: Who may act, beyond the role: "" when ``actor`` qualifies on ``case``, else the reason not.
+Requirement = Callable[[WaiverRequest, User], str]
 
 
 @dataclass(frozen=True)
 class Transition:
+    """One action: from which states, by which roles, to which state.
+
+    ``requires`` says to whom, beyond the role, the action is offered (and allowed): it is checked
+    by :func:`allowed_actions` and again on firing. ``guard`` checks the action's input, which only
+    firing has; ``effect`` changes the locked case and may name the target state.
+    """
+
     action: str
     label: str
     sources: frozenset[str]
@@ -76,6 +88,7 @@ class Transition:
     guard: Callable[[WaiverRequest, User | None, Params], None] = field(
         default=lambda c, a, p: None
     )
+    requires: tuple[Requirement, ...] = ()
 
 
 def _required_text(params: Params, name: str, label: str) -> str:
@@ -90,11 +103,64 @@ def _post_message(case: WaiverRequest, actor: User | None, kind: str, body: str)
     Message.objects.create(waiver=case, author=actor, kind=kind, body=body)
 
 
-def _must_be_assigned_reviewer(case: WaiverRequest, actor: User | None, params: Params) -> None:
-    if actor is None or case.reviewer_id != actor.pk:
-        raise NotPermitted(
-            "Only the reviewer assigned to this case can do that; take the case first."
+def _assigned_reviewer(case: WaiverRequest, actor: User) -> str:
+    if case.reviewer_id == actor.pk:
+        return ""
+    return "Only the reviewer assigned to this case can do that; take the case first."
+
+
+def _second_person(case: WaiverRequest, actor: User) -> str:
+    if case.recommended_by_id != actor.pk:
+        return ""
+    return "You recommended this decision; a second person must sign it."
+
+
+def _failed_checks(case: WaiverRequest) -> list[checks.Outcome]:
+    """The automated checks that fail on the case now (run afresh, never read from storage)."""
+    return [o for o in checks.run_all(case) if o.status == CheckStatus.FAIL]
+
+
+def overridable_checks(case: WaiverRequest) -> list[checks.Outcome]:
+    """The failed checks a waiver may be granted against, with a justification each, by policy."""
+    policy = getattr(case.authority, "policy", None)
+    return _failed_checks(case) if policy is not None and policy.allow_check_override else []
+
+
+def _decide_against_failed_checks(case: WaiverRequest, actor: User | None, params: Params) -> None:
+    """A waiver is granted only on passing checks, or against a failed one with a justification.
+
+    Overriding is the NRA's policy's choice (``allow_check_override``); each failed check then
+    needs its own written justification in ``overrides`` (check → text). The overrides are kept
+    on the case and audited one entry each by :func:`fire`.
+    """
+    failed = _failed_checks(case)
+    policy = getattr(case.authority, "policy", None)
+    given = {k: str(v or "").strip() for k, v in (params.get("overrides") or {}).items()}
+    if not failed:
+        case.check_overrides = {}
+        return
+    if policy is None or not policy.allow_check_override:
+        raise InvalidInput(
+            {
+                "outcome": [
+                    "A waiver cannot be granted while an automated check fails: "
+                    + " ".join(f"{o.check.capitalize()}: {o.detail}" for o in failed)
+                    + " Fix the evidence, or recommend a rejection."
+                ]
+            }
         )
+    missing = {
+        o.check: [f"The {o.check} check fails ({o.detail}); justify deciding against it."]
+        for o in failed
+        if not given.get(o.check)
+    }
+    if missing:
+        raise InvalidInput({f"override_{check}": msgs for check, msgs in missing.items()})
+    assert actor is not None
+    case.check_overrides = {
+        o.check: {"detail": o.detail, "justification": given[o.check], "by": actor.printed_name}
+        for o in failed
+    }
 
 
 def _check_password(case: WaiverRequest, actor: User | None, params: Params) -> None:
@@ -125,19 +191,21 @@ def _effect_submit(case: WaiverRequest, actor: User | None, params: Params) -> N
     case.clock_paused_since = None
 
 
+NOT_A_REVIEWER = "Choose an active reviewer of this NRA."
+
+
 def _guard_assign(case: WaiverRequest, actor: User | None, params: Params) -> None:
+    """``reviewer`` is a User (the edges resolve ids); left out or None: the actor takes it."""
     assignee = params.get("reviewer") or actor
-    if not isinstance(assignee, User):
-        assignee = (
-            User.objects.filter(pk=int(str(assignee))).first() if str(assignee).isdigit() else None
-        )
     if (
-        assignee is None
+        not isinstance(assignee, User)
         or not assignee.is_active
         or assignee.role not in (Role.REVIEWER, Role.APPROVER)
         or assignee.nra_id != case.authority_id
     ):
-        raise InvalidInput({"reviewer": ["Choose an active reviewer of this NRA."]})
+        raise InvalidInput({"reviewer": [NOT_A_REVIEWER]})
+    if case.state == State.UNDER_REVIEW and case.reviewer_id == assignee.pk:
+        raise AlreadyDone(f"{assignee.printed_name} already reviews this case.")
     params["reviewer"] = assignee
 
 
@@ -179,10 +247,15 @@ def _effect_recommend(case: WaiverRequest, actor: User | None, params: Params) -
         raise InvalidInput(
             {"conditions": ["A partial waiver states its conditions (e.g. reduced testing)."]}
         )
+    assessment = checklist(params.get("assessment"), outcome=outcome)
+    if outcome == Outcome.REJECT:
+        case.check_overrides = {}
+    else:
+        _decide_against_failed_checks(case, actor, params)
     case.recommended_outcome = outcome
     case.rationale = rationale
     case.conditions = conditions
-    case.assessment = params.get("assessment") or case.assessment
+    case.assessment = assessment
     case.recommended_by = actor
 
 
@@ -193,18 +266,18 @@ def _effect_return(case: WaiverRequest, actor: User | None, params: Params) -> N
 
 
 def _guard_sign(case: WaiverRequest, actor: User | None, params: Params) -> None:
-    if actor is not None and case.recommended_by_id == actor.pk:
-        raise NotPermitted("You recommended this decision; a second person must sign it.")
+    """The signature's meaning and password; then the decision's rules, checked afresh."""
     if params.get("meaning") != SIGNING_MEANING:
         raise InvalidInput(
             {"meaning": [f'State the meaning of the signature: "{SIGNING_MEANING}".']}
         )
     _check_password(case, actor, params)
+    checklist(case.assessment, outcome=case.recommended_outcome)
 
 
 def decided_content(case: WaiverRequest) -> dict[str, Any]:
     """What a signature is bound to: the decision and everything it rests on."""
-    return {
+    content = {
         "reference": case.reference,
         "authority": case.authority.code,
         "organisation": case.organisation.name,
@@ -219,6 +292,9 @@ def decided_content(case: WaiverRequest) -> dict[str, Any]:
         "valid_until": case.valid_until,
         "state": case.state,
     }
+    if case.check_overrides:  # absent when none, so signatures made before overrides still match
+        content["check_overrides"] = case.check_overrides
+    return content
 
 
 def content_hash(case: WaiverRequest) -> str:
@@ -259,6 +335,8 @@ def _effect_sign(case: WaiverRequest, actor: User | None, params: Params) -> str
         Outcome.PARTIAL: State.PARTIALLY_APPROVED,
         Outcome.REJECT: State.REJECTED,
     }[Outcome(case.recommended_outcome)]
+    if target in GRANTED_STATES:
+        _decide_against_failed_checks(case, actor, params)
     case.outcome = case.recommended_outcome
     case.decided_at = timezone.now()
     case.valid_until = waiver_valid_until(case) if target in GRANTED_STATES else None
@@ -320,7 +398,7 @@ TRANSITIONS: dict[str, Transition] = {
             NRA_STAFF,
             State.INFORMATION_REQUESTED,
             effect=_effect_request_information,
-            guard=_must_be_assigned_reviewer,
+            requires=(_assigned_reviewer,),
         ),
         Transition(
             "respond",
@@ -337,7 +415,7 @@ TRANSITIONS: dict[str, Transition] = {
             NRA_STAFF,
             State.RECOMMENDED,
             effect=_effect_recommend,
-            guard=_must_be_assigned_reviewer,
+            requires=(_assigned_reviewer,),
         ),
         Transition(
             "return",
@@ -355,6 +433,7 @@ TRANSITIONS: dict[str, Transition] = {
             None,
             effect=_effect_sign,
             guard=_guard_sign,
+            requires=(_second_person,),
         ),
         Transition(
             "revoke",
@@ -378,6 +457,7 @@ AUDITED_FIELDS = [
     "rationale",
     "conditions",
     "assessment",
+    "check_overrides",
     "outcome",
     "decided_at",
     "valid_until",
@@ -408,6 +488,13 @@ def _permit(transition: Transition, case: WaiverRequest, actor: User | None) -> 
         raise NotPermitted("This case is addressed to another NRA.")
 
 
+def _refusal(transition: Transition, case: WaiverRequest, actor: User | None) -> str:
+    """Why the transition's requirements (beyond role and state) refuse the actor, or ""."""
+    if actor is None:
+        return ""
+    return next(filter(None, (requirement(case, actor) for requirement in transition.requires)), "")
+
+
 def allowed_actions(case: WaiverRequest, actor: User) -> list[str]:
     """The actions this user may try now (guards with input, like passwords, are checked on firing)."""
     allowed = []
@@ -416,13 +503,10 @@ def allowed_actions(case: WaiverRequest, actor: User) -> list[str]:
             continue
         try:
             _permit(t, case, actor)
-            if t.guard is _must_be_assigned_reviewer:
-                t.guard(case, actor, {})
         except NotPermitted:
             continue
-        if t.action == "sign" and case.recommended_by_id == actor.pk:
-            continue
-        allowed.append(t.action)
+        if not _refusal(t, case, actor):
+            allowed.append(t.action)
     return allowed
 
 
@@ -444,8 +528,10 @@ def fire(
             case = WaiverRequest.objects.select_for_update().select_related("authority").get(pk=pk)
             if expected_version is not None and case.version != expected_version:
                 raise StaleCase(case.state)
+            overridden = dict(case.check_overrides)
             entry = _apply(transition, case, actor, params, reason, timezone.now())
             case.save()
+            _audit_overrides(case, actor, overridden, entry.from_state)
             audit.append([entry])
             case_transitioned.send(
                 sender=WaiverRequest,
@@ -468,6 +554,23 @@ def fire(
             )
         raise
     return case
+
+
+def _audit_overrides(
+    case: WaiverRequest, actor: User | None, before: dict[str, Any], state: str
+) -> None:
+    """One entry per failed check newly decided against, with its justification as the reason."""
+    for check, override in case.check_overrides.items():
+        if before.get(check) != override:
+            audit.record(
+                case,
+                actor=actor,
+                action="check_overridden",
+                from_state=state,
+                to_state=state,
+                changes={"check": check, "detail": override["detail"]},
+                reason=override["justification"],
+            )
 
 
 def fire_many(reasons: dict[int, str], action: str) -> list[WaiverRequest]:
@@ -525,6 +628,9 @@ def _apply(
     _permit(transition, case, actor)
     if case.state not in transition.sources:
         raise TransitionNotAllowed(transition.action, case.state, transition.label)
+    refusal = _refusal(transition, case, actor)
+    if refusal:
+        raise NotPermitted(refusal)
     transition.guard(case, actor, params)
     before, from_state = _snapshot(case), case.state
     target = transition.effect(case, actor, params) or transition.target

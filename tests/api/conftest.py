@@ -21,6 +21,7 @@ from tests.factories import (
     ReviewerFactory,
     UserFactory,
     WaiverRequestFactory,
+    assessment,
     minimal_pdf,
 )
 from waivers import workflow
@@ -105,7 +106,14 @@ class World:
     @cached_property
     def recommended_a(self) -> WaiverRequest:
         case = self.reviewing_a
-        self._fire(case, "recommend", self.reviewer_x, outcome="approve", rationale="Mature.")
+        self._fire(
+            case,
+            "recommend",
+            self.reviewer_x,
+            outcome="approve",
+            rationale="Mature.",
+            assessment=assessment(),
+        )
         return WaiverRequest.objects.get(pk=case.pk)
 
     @cached_property

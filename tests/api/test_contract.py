@@ -16,6 +16,7 @@ from tests.factories import (
     CertificateFactory,
     RecognitionFactory,
     SiteFactory,
+    assessment,
     minimal_pdf,
 )
 from waivers.models import Authority, CheckResult, DecisionLetter
@@ -555,7 +556,7 @@ def test_a_partial_recommendation_needs_conditions(world):
         "reviewer_x",
         world.reviewing_a,
         "recommend",
-        {"outcome": "partial", "rationale": "Mostly mature."},
+        {"outcome": "partial", "rationale": "Mostly mature.", "assessment": assessment()},
     )
     assert response.status_code == 400 and "conditions" in response.json()
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 
-from tests.factories import PASSWORD, TODAY, NraFactory, OrganisationFactory, minimal_pdf
+from tests.factories import (
+    PASSWORD,
+    TODAY,
+    NraFactory,
+    OrganisationFactory,
+    minimal_pdf,
+)
 from waivers.models import DecisionLetter, Role, User, WaiverRequest
 
 from .conftest import client_for

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import PASSWORD, TODAY, minimal_pdf
+from tests.factories import PASSWORD, TODAY, assessment, minimal_pdf
 
 from .conftest import ROLES, World
 
@@ -203,7 +203,11 @@ ROWS = [
         "post",
         lambda w: f"/api/v1/waivers/{w.reviewing_a.pk}/recommend/",
         statuses(404, applicant_a=403, reviewer_x=200, approver_x=403),
-        lambda w: {"outcome": "approve", "rationale": "Mature authority."},
+        lambda w: {
+            "outcome": "approve",
+            "rationale": "Mature authority.",
+            "assessment": assessment(),
+        },
     ),
     Row(
         "return",

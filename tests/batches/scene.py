@@ -2,7 +2,7 @@
 
 from waivers.workflow import fire
 
-from ..factories import PASSWORD, CoaFactory
+from ..factories import PASSWORD, CoaFactory, assessment
 
 
 def grant(case, applicant, reviewer, approver, outcome="approve"):
@@ -10,7 +10,15 @@ def grant(case, applicant, reviewer, approver, outcome="approve"):
     fire(case, "submit", actor=applicant)
     fire(case, "assign", actor=reviewer)
     extra = {"conditions": "Identity test on the first batch."} if outcome == "partial" else {}
-    fire(case, "recommend", actor=reviewer, outcome=outcome, rationale="Criteria met.", **extra)
+    fire(
+        case,
+        "recommend",
+        actor=reviewer,
+        outcome=outcome,
+        rationale="Criteria met.",
+        assessment=assessment(),
+        **extra,
+    )
     return fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
 
 

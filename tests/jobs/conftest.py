@@ -4,7 +4,7 @@ import pytest
 
 from waivers.workflow import fire
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, assessment
 
 
 def recommend(case, applicant, reviewer, outcome="approve", **extra):
@@ -18,6 +18,7 @@ def recommend(case, applicant, reviewer, outcome="approve", **extra):
         actor=reviewer,
         outcome=outcome,
         rationale=extra.pop("rationale", "The site is inspected by a mature authority."),
+        assessment=extra.pop("assessment", assessment()),
         **extra,
     )
 

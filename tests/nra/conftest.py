@@ -6,28 +6,22 @@ import factory
 import pytest
 from django.utils import timezone
 
+from waivers.assessment import CRITERIA
 from waivers.models import CheckResult, State
 from waivers.services.checks import storing
 from waivers.workflow import fire
 
-from ..factories import PASSWORD, ReviewerFactory, WaiverRequestFactory
+from ..factories import PASSWORD, ReviewerFactory, WaiverRequestFactory, assessment
 
-CHECKLIST_MET = {
-    "gmp_inspection": "met",
-    "regular_supervision": "met",
-    "cpp_consistent": "met",
-    "no_quality_concerns": "met",
-    "qms_evidence": "met",
-    "atmp_specifics": "met",
-}
+CHECKLIST_MET = {c.key: "met" for c in CRITERIA}
 
 
 def checklist_post(answers=None, **extra):
     """The recommend form's POST data: every criterion answered with a note."""
     data = {}
-    for key, answer in (answers or CHECKLIST_MET).items():
-        data[f"{key}_answer"] = answer
-        data[f"{key}_note"] = f"Assessed {key} against the evidence."
+    for key, entry in assessment(answers).items():
+        data[f"{key}_answer"] = entry["answer"]
+        data[f"{key}_note"] = entry["note"]
     return data | extra
 
 
@@ -79,7 +73,7 @@ def recommended(under_review, reviewer):
         actor=reviewer,
         outcome="approve",
         rationale="Mature-authority GMP, CPP consistent.",
-        assessment={"gmp_inspection": {"label": "x", "answer": "met", "note": "ok"}},
+        assessment=assessment(),
     )
 
 

@@ -77,8 +77,11 @@ def test_recommendation_stores_the_answered_checklist(client, under_review, revi
     assert "assessment" in entry.changes
 
 
-def test_a_criterion_without_a_note_is_refused_and_nothing_is_saved(client, under_review, reviewer):
-    data = checklist_post(outcome="approve", rationale="Fine.")
+def test_an_unmet_criterion_without_a_note_is_refused_and_nothing_is_saved(
+    client, under_review, reviewer
+):
+    data = checklist_post({"qms_evidence": "not_met"}, outcome="partial", rationale="Fine.")
+    data["conditions"] = "Identity test."
     data["qms_evidence_note"] = ""
     response = act(client, reviewer, under_review, "recommend", **data)
     assert response.status_code == 400
@@ -87,14 +90,7 @@ def test_a_criterion_without_a_note_is_refused_and_nothing_is_saved(client, unde
 
 
 def test_a_full_waiver_cannot_rest_on_an_unmet_criterion(client, under_review, reviewer):
-    answers = {
-        "gmp_inspection": "met",
-        "regular_supervision": "met",
-        "cpp_consistent": "not_met",
-        "no_quality_concerns": "met",
-        "qms_evidence": "met",
-        "atmp_specifics": "not_applicable",
-    }
+    answers = {"cpp_consistent": "not_met", "atmp_specifics": "na"}
     response = act(
         client,
         reviewer,

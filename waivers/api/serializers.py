@@ -21,7 +21,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from .. import access
+from .. import access, workflow
+from ..assessment import ANSWERS, CRITERIA
 from ..models import (
     AuditEntry,
     Authority,
@@ -589,6 +590,26 @@ class AssignSerializer(ActionSerializer):
         help_text="A reviewer of this NRA; leave out to take the case yourself.",
     )
 
+    def validate_reviewer(self, value: int | None) -> User | None:
+        """The id as the user it names: the workflow checks that they may review the case."""
+        if value is None:
+            return None
+        reviewer = User.objects.filter(pk=value).first()
+        if reviewer is None:
+            raise serializers.ValidationError(workflow.NOT_A_REVIEWER)
+        return reviewer
+
+
+OVERRIDES_HELP = (
+    "Failed automated checks decided against, where the NRA's policy allows it: check name "
+    "(completeness, validity, maturity, consistency) → written justification."
+)
+
+
+class CriterionAnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=list(ANSWERS))
+    note = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+
 
 class RespondSerializer(MessageSerializer):
     certificates = serializers.ListField(
@@ -603,11 +624,23 @@ class RecommendSerializer(ActionSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     rationale = serializers.CharField(max_length=TEXT_LIMIT)
     conditions = serializers.CharField(max_length=TEXT_LIMIT, required=False, allow_blank=True)
+    assessment = serializers.DictField(
+        child=CriterionAnswerSerializer(),
+        required=False,
+        help_text="The reliance checklist: criterion → answer and note (a note where not met). "
+        "Required for approve and partial: " + ", ".join(c.key for c in CRITERIA) + ".",
+    )
+    overrides = serializers.DictField(
+        child=serializers.CharField(max_length=TEXT_LIMIT), required=False, help_text=OVERRIDES_HELP
+    )
 
 
 class SignSerializer(ActionSerializer):
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
     meaning = serializers.ChoiceField(choices=["approval"])
+    overrides = serializers.DictField(
+        child=serializers.CharField(max_length=TEXT_LIMIT), required=False, help_text=OVERRIDES_HELP
+    )
 
 
 class RevokeSerializer(ActionSerializer):

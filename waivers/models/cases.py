@@ -150,6 +150,11 @@ class WaiverRequest(models.Model):
     )
     rationale = models.TextField(blank=True)
     conditions = models.TextField(blank=True)
+    check_overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Failed automated checks decided against: check → detail, justification, by.",
+    )
 
     outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

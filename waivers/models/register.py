@@ -122,6 +122,11 @@ class ReliancePolicy(models.Model):
     letterhead = models.TextField(
         blank=True, help_text="Address block printed on decision letters."
     )
+    allow_check_override = models.BooleanField(
+        default=False,
+        help_text="Whether a waiver may be granted against a failed automated check, with a "
+        "written justification for each (audited and printed on the letter).",
+    )
 
     class Meta:
         verbose_name_plural = "reliance policies"

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from weasyprint import HTML
 
+from waivers.assessment import CRITERIA
 from waivers.models import (
     Authority,
     Certificate,
@@ -287,6 +288,10 @@ class Command(BaseCommand):
             )
 
         reviewer, approver = users["reviewer"], users["approver"]
+        assessed = {
+            c.key: {"answer": "met", "note": f"Checked against the evidence: {c.guidance}"}
+            for c in CRITERIA
+        }
         case(helix, kz, car_t, basel, car_t_evidence, mto)  # stays a draft
         fire(case(helix, kz, aav, boston, aav_evidence, mts), "submit", actor=helix)
         c = fire(case(helix, kz, car_t, basel, car_t_evidence, mto), "submit", actor=helix)
@@ -309,6 +314,7 @@ class Command(BaseCommand):
             c,
             "recommend",
             actor=reviewer,
+            assessment=assessed,
             outcome="approve",
             rationale="Site inspected by Swissmedic/EMA; CoA reliable.",
         )
@@ -318,6 +324,7 @@ class Command(BaseCommand):
             c,
             "recommend",
             actor=reviewer,
+            assessment=assessed,
             outcome="partial",
             rationale="Mature authority; reduced testing for identity only.",
             conditions="Identity test on the first imported batch only.",
@@ -329,6 +336,7 @@ class Command(BaseCommand):
             c,
             "recommend",
             actor=reviewer,
+            assessment=assessed,
             outcome="approve",
             rationale="All reliance criteria met.",
         )

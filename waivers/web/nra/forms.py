@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -83,6 +84,33 @@ class TakeForm(CaseActionForm):
     pass
 
 
+class OverridesForm(CaseActionForm):
+    """A decision that may go against failed automated checks: a justification field for each."""
+
+    def __init__(self, *args: Any, failed_checks: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for outcome in failed_checks:
+            self.fields[f"override_{outcome.check}"] = forms.CharField(
+                label=f"Why decide against the failed {outcome.check} check?",
+                help_text=outcome.detail,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=5000,
+            )
+
+    def override_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("override_")]
+
+    def params(self) -> dict[str, Any]:
+        params = {k: v for k, v in super().params().items() if not k.startswith("override_")}
+        params["overrides"] = {
+            name.removeprefix("override_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("override_") and value
+        }
+        return params
+
+
 class ColleagueField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.printed_name} ({obj.get_role_display()})"
@@ -114,8 +142,12 @@ class ReturnForm(CaseActionForm):
     )
 
 
-class RecommendForm(CaseActionForm):
-    """The reliance checklist (an answer and a note per criterion), then outcome and rationale."""
+class RecommendForm(OverridesForm):
+    """The reliance checklist (an answer per criterion, a note where not met), then the outcome.
+
+    The fields are optional here: what a recommendation needs depends on its outcome, and the
+    workflow decides it (a rejection needs no checklist), with the same messages as the API's.
+    """
 
     outcome = forms.ChoiceField(
         label="Recommended outcome", choices=Outcome.choices, widget=forms.RadioSelect
@@ -138,9 +170,11 @@ class RecommendForm(CaseActionForm):
                 help_text=criterion.guidance,
                 choices=list(ANSWERS.items()),
                 widget=forms.RadioSelect,
+                required=False,
             )
             self.fields[note_field(criterion)] = forms.CharField(
                 label=f"Note on: {criterion.label}",
+                required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 max_length=5000,
             )
@@ -148,15 +182,17 @@ class RecommendForm(CaseActionForm):
     def criteria(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[answer_field(c)], self[note_field(c)]) for c in CRITERIA]
 
-    def answers(self) -> dict[str, Any]:
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name.endswith(("_answer", "_note"))
+    def params(self) -> dict[str, Any]:
+        """The flat answer and note fields as the workflow's checklist: criterion → answer, note."""
+        flat = super().params()
+        flat["assessment"] = {
+            c.key: {"answer": flat.pop(answer_field(c)), "note": flat.pop(note_field(c))}
+            for c in CRITERIA
         }
+        return flat
 
 
-class SignForm(CaseActionForm):
+class SignForm(OverridesForm):
     """Re-authentication for the electronic signature; the meaning is stated, not chosen."""
 
     meaning_text = MEANING_TEXT[SIGNING_MEANING]

@@ -26,7 +26,6 @@ from ...errors import DomainError, StaleCase
 from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
 from ...selectors.paging import IdsFirstPaginator
-from ...services import review
 from ...services.audit_export import audit_trail_csv, audit_trail_pdf, describe_changes
 from ..auth import signed_in
 from ..errors import add_to_form
@@ -114,16 +113,18 @@ def _action_forms(
         if action not in allowed or (slug == "take" and not _may_take(case, user)):
             continue
         result[slug] = bound.get(slug) or _form(
-            form_class, user, initial={"expected_version": case.version}
+            form_class, user, case, initial={"expected_version": case.version}
         )
     return result
 
 
 def _form(
-    form_class: type[forms.CaseActionForm], user: User, **kwargs: Any
+    form_class: type[forms.CaseActionForm], user: User, case: WaiverRequest, **kwargs: Any
 ) -> forms.CaseActionForm:
     if form_class is forms.AssignForm:
         kwargs["colleagues"] = selectors.colleagues(user)
+    if issubclass(form_class, forms.OverridesForm):
+        kwargs["failed_checks"] = workflow.overridable_checks(case)
     return form_class(**kwargs)
 
 
@@ -171,26 +172,15 @@ def case_action(request: HttpRequest, reference: str, slug: str) -> HttpResponse
     user = signed_in(request)
     case = _case_or_404(user, reference)
     action, form_class = ACTIONS[slug]
-    form = _form(form_class, user, data=request.POST)
+    form = _form(form_class, user, case, data=request.POST)
     if not form.is_valid():
         return _render_case(request, case, bound={slug: form}, status=400)
     params = form.params()
     expected_version = form.cleaned_data["expected_version"]
+    if slug == "take":
+        params["reviewer"] = user
     try:
-        if isinstance(form, forms.RecommendForm):
-            review.recommend(
-                waiver=case,
-                user=user,
-                answers=form.answers(),
-                outcome=params["outcome"],
-                rationale=params["rationale"],
-                conditions=params.get("conditions", ""),
-                expected_version=expected_version,
-            )
-        else:
-            if slug == "take":
-                params["reviewer"] = user
-            workflow.fire(case, action, actor=user, expected_version=expected_version, **params)
+        workflow.fire(case, action, actor=user, expected_version=expected_version, **params)
     except DomainError as exc:
         add_to_form(form, exc)
         case = _case_or_404(user, reference)
