@@ -4,8 +4,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +61,39 @@ def test_production_refuses_to_start_without_a_secret_key():
 @pytest.mark.django_db
 def test_health_endpoint_answers(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def example_env() -> dict[str, str]:
+    """docker/.env.example as a shell reads it (fails if a shell cannot)."""
+    result = subprocess.run(
+        ["bash", "-c", "set -eu -a; . docker/.env.example; set +a; env -0"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(line.split("=", 1) for line in result.stdout.split("\0") if line)
+
+
+def test_env_example_is_read_by_a_shell():
+    env = example_env()
+    assert env["DEFAULT_FROM_EMAIL"] == "Reliance Waiver Portal <noreply@portal.example.org>"
+    assert env["DEBUG"] == "false"
+    assert env["ALLOWED_HOSTS"] == "portal.example.org"
+
+
+@pytest.mark.django_db
+def test_compose_health_check_passes_with_the_example_allowed_hosts(client, settings):
+    settings.ALLOWED_HOSTS = example_env()["ALLOWED_HOSTS"].split(",")
+    settings.SECURE_SSL_REDIRECT = True  # as in production, where the probe speaks plain HTTP
+    compose = yaml.safe_load((ROOT / "docker/compose.yml").read_text())
+    probe = urlsplit(compose["services"]["web"]["healthcheck"]["test"][-1])
+    answer = client.get(probe.path, HTTP_HOST=probe.netloc)
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok"}
+    # Every other path still refuses a host that is not allowed.
+    assert client.get("/accounts/login/", HTTP_HOST=probe.netloc).status_code == 400
 
 
 def test_make_run_serves_on_the_host_and_port_given_after_checking_system_packages():
