@@ -1,4 +1,4 @@
-"""A demo deployment that integrators and evaluators script against (../shared/API.md)."""
+"""A demo deployment that integrators and evaluators script against (docs/api.md)."""
 
 from __future__ import annotations
 
