@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine (see README):
-#   make run    the portal on its embedded default (SQLite, eager tasks, console e-mail, demo data)
+#   make run    the portal on its embedded default (SQLite, eager tasks, console e-mail, demo data);
+#               installs the system packages it needs; serves on HOST:PORT (make run PORT=8123)
 #   make test   the whole test suite on PostgreSQL and a real Celery worker on Redis, plus the
 #               embedded default's smoke tests; installs the system packages it needs.
 
@@ -9,6 +10,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint system-deps services bench bench-smoke clean
 
@@ -19,11 +22,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@bash scripts/system-deps.sh run
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py load_authorities --verbosity 0
-	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 system-deps:
 	@bash scripts/system-deps.sh

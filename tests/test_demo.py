@@ -55,3 +55,19 @@ def test_seed_demo_refuses_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_prints_every_demo_user_last_in_a_box_after_the_console_emails(settings, capfd):
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    call_command("seed_demo")
+    out = capfd.readouterr().out.rstrip().splitlines()
+    border = next(i for i, line in enumerate(out) if line.startswith("+---"))
+    box = out[border:]
+    assert "Subject:" in "\n".join(out[:border])  # the demo's e-mails came first
+    assert box[0] == box[-1] and box[0].startswith("+--")  # the box closes the output
+    assert "password for all: reliance-demo-2026" in box[1]
+    listed = {line.strip("| ").split()[0] for line in box[3:-1]}
+    assert listed == {*PROMISED, "admin"}
+    assert "Superuser" in next(line for line in box if line.startswith("| admin "))

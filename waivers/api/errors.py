@@ -1,4 +1,4 @@
-"""The one place where domain errors become API responses (see ../shared/API.md, Conventions)."""
+"""The one place where domain errors become API responses (see docs/api.md, Conventions)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The OpenAPI schema's error responses: every operation documents the errors it can answer.
 
-drf-spectacular describes the successes; this adds the conventional errors of API.md so that the
+drf-spectacular describes the successes; this adds the conventional errors of docs/api.md so that the
 schema is truthful about them (and schemathesis can hold the server to it).
 """
 

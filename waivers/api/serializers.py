@@ -254,7 +254,7 @@ class OptionalBoolean(serializers.BooleanField):
 
 
 class CertificateUploadSerializer(serializers.Serializer):
-    """Multipart upload: the file and the metadata of its kind (see API.md)."""
+    """Multipart upload: the file and the metadata of its kind (see docs/api.md)."""
 
     kind = serializers.ChoiceField(choices=CertificateKind.choices)
     file = serializers.FileField(allow_empty_file=True, help_text="The PDF.")
@@ -460,7 +460,7 @@ def _stored_as_represented(field: serializers.Field, column: Any) -> bool:
 
 
 class WaiverSerializer(serializers.ModelSerializer):
-    """A waiver request as API.md lists its fields (plus `version`, for optimistic locking)."""
+    """A waiver request as docs/api.md lists its fields (plus `version`, for optimistic locking)."""
 
     sampling = SamplingSerializer(source="*", required=False)
     clock_days = serializers.SerializerMethodField()

@@ -1,4 +1,4 @@
-"""REST API v1 (see ../shared/API.md)."""
+"""REST API v1 (see docs/api.md)."""
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path

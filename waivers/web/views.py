@@ -1,8 +1,7 @@
 """Pages every signed-in user shares: the landing page and a case's read-only page."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ..access import waivers_for
@@ -41,10 +40,3 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request, "waivers/case_detail.html", {"case": case, "timeline": entries_for(case)}
     )
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and compose health checks: the process answers and the database too."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

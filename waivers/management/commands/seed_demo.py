@@ -1,8 +1,9 @@
-"""A demo deployment that integrators and evaluators script against (../shared/API.md)."""
+"""A demo deployment that integrators and evaluators script against (docs/api.md)."""
 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from decimal import Decimal
 
@@ -345,10 +346,19 @@ class Command(BaseCommand):
         fire(case(nordic, eg, lenti, uppsala, lenti_evidence, mts), "submit", actor=nordic)
 
     def _print(self, password: str) -> None:
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready. Users (password for all: {password}):")
-        )
-        for username, _first, _last, role, org, nra, _ in USERS:
-            where = org or nra or "register"
-            self.stdout.write(f"  {username:16} {Role(role).label:16} {where}")
-        self.stdout.write(f"  {'admin':16} {'superuser':16} Django admin at /admin/")
+        """The demo users in a box, written last: after the demo's console e-mails and task logs."""
+        rows = [
+            (username, Role(role).label, org or nra or "register")
+            for username, _first, _last, role, org, nra, _ in USERS
+        ]
+        rows.append(("admin", "Superuser", "Django admin at /admin/"))
+        lines = [
+            f"Demo users (password for all: {password})",
+            "",
+            *(f"{username:16} {role:16} {where}" for username, role, where in rows),
+        ]
+        width = max(len(line) for line in lines)
+        border = "+" + "-" * (width + 2) + "+"
+        box = [border, *(f"| {line:<{width}} |" for line in lines), border]
+        sys.stdout.flush()  # console e-mails go straight to sys.stdout: keep them above the box
+        self.stdout.write(self.style.SUCCESS("\n".join(box)))
