@@ -85,6 +85,30 @@ def entries_for(waiver: WaiverRequest) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(waiver=waiver).order_by("seq")
 
 
+#: The events an applicant sees of their case. The rest are the NRA's own: a refused signing
+#: password, the reviewer's recommendation and its return, a batch flagged for sampling.
+APPLICANT_FACING_ACTIONS = (
+    "create",
+    "edit",
+    "renew",
+    "submit",
+    "withdraw",
+    "assign",
+    "request_information",
+    "respond",
+    "sign",
+    "revoke",
+    "lapse",
+    "notify_batch",
+)
+
+
+def timeline_for(waiver: WaiverRequest, user: User) -> QuerySet[AuditEntry]:
+    """A case's timeline as ``user`` may see it: applicant-facing events only for an applicant."""
+    entries = entries_for(waiver)
+    return entries.filter(action__in=APPLICANT_FACING_ACTIONS) if user.is_applicant else entries
+
+
 @dataclass(frozen=True)
 class ChainBreak:
     reference: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import qrcode
@@ -21,12 +21,14 @@ from weasyprint import HTML
 
 from . import checks, impact
 from .models import (
+    AuditEntry,
     BatchNotification,
     CertificateKind,
     DecisionLetter,
     State,
     WaiverRequest,
     new_verification_code,
+    normalise_verification_code,
 )
 
 #: The states a signed decision leaves a case in; each gets its own letter.
@@ -39,39 +41,119 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+#: What :attr:`Verified.status` may say.
+VERIFICATION_STATUSES = (
+    "in_force",
+    "expired",
+    "revoked",
+    "superseded",
+    "rejected",
+    "released",
+    "refused",
+)
+
+
 @dataclass(frozen=True)
 class Verified:
-    """What the public verification page and endpoint may disclose about an issued document."""
+    """What the public verification page and endpoint may disclose about an issued document.
+
+    ``status`` is the waiver's standing today, for machines: ``in_force``, ``expired``,
+    ``revoked``, ``superseded`` (a later letter replaced this one), ``rejected``; for a batch
+    acknowledgement the batch's outcome, ``released`` or ``refused``. ``status_detail`` says it
+    in a sentence, with the date.
+    """
 
     document: str
     reference: str
     decision: str
     issued_at: datetime
     sha256: str
+    product: str
+    applicant: str
+    nra: str
+    status: str
+    status_detail: str
+    version: int | None = None
+    valid_until: date | None = None
+    revoked_at: datetime | None = None
+    superseded_by_version: int | None = None
 
 
-def verify(code: str) -> Verified | None:
-    """The decision letter or batch acknowledgement issued under this verification code, if any."""
-    code = code.strip().upper()
-    letter = DecisionLetter.objects.select_related("waiver").filter(verification_code=code).first()
+def _letter_standing(letter: DecisionLetter, today: date) -> dict[str, Any]:
+    """The current status of the waiver a letter records, as :class:`Verified` reports it."""
+    case = letter.waiver
+    later = (
+        DecisionLetter.objects.filter(waiver=case, version__gt=letter.version)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    standing: dict[str, Any] = {"valid_until": case.valid_until, "superseded_by_version": later}
+    if case.state == State.REVOKED:
+        revocation = (
+            AuditEntry.objects.filter(waiver=case, to_state=State.REVOKED).order_by("-seq").first()
+        )
+        revoked_at = revocation.at if revocation else case.updated_at
+        detail = f"Revoked on {revoked_at:%Y-%m-%d}: the waiver is no longer in force."
+        if later:
+            detail += f" This letter was superseded by version {later}, the revocation letter."
+        return standing | {"status": "revoked", "status_detail": detail, "revoked_at": revoked_at}
+    if later:
+        return standing | {
+            "status": "superseded",
+            "status_detail": f"Superseded by version {later} of the letter.",
+        }
+    if case.state == State.REJECTED:
+        return standing | {"status": "rejected", "status_detail": "Rejected: no waiver in force."}
+    if case.state == State.EXPIRED or (case.valid_until and case.valid_until < today):
+        return standing | {
+            "status": "expired",
+            "status_detail": f"Expired on {case.valid_until:%Y-%m-%d}.",
+        }
+    until = f" until {case.valid_until:%Y-%m-%d}" if case.valid_until else ""
+    return standing | {"status": "in_force", "status_detail": f"In force{until}."}
+
+
+def verify(typed_code: str) -> Verified | None:
+    """The decision letter or batch acknowledgement issued under this verification code, if any.
+
+    The code may be typed in any case, with spaces or dashes between its groups.
+    """
+    code = normalise_verification_code(typed_code)
+    related = ("waiver__product", "waiver__organisation", "waiver__authority")
+    letter = DecisionLetter.objects.select_related(*related).filter(verification_code=code).first()
     if letter:
+        case = letter.waiver
         return Verified(
-            "decision letter",
-            letter.waiver.reference,
-            State(letter.decision).label,
-            letter.issued_at,
-            letter.sha256,
+            document="decision letter",
+            reference=case.reference,
+            decision=State(letter.decision).label,
+            issued_at=letter.issued_at,
+            sha256=letter.sha256,
+            product=case.product.name,
+            applicant=case.organisation.name,
+            nra=case.authority.name,
+            version=letter.version,
+            **_letter_standing(letter, timezone.localdate()),
         )
     batch = (
-        BatchNotification.objects.filter(verification_code=code).exclude(acknowledgement="").first()
+        BatchNotification.objects.select_related(*related)
+        .filter(verification_code=code)
+        .exclude(acknowledgement="")
+        .first()
     )
     if batch:
         return Verified(
-            "batch acknowledgement",
-            batch.reference,
-            batch.get_status_display(),
-            batch.notified_at,
-            batch.acknowledgement_sha256,
+            document="batch acknowledgement",
+            reference=batch.reference,
+            decision=batch.get_status_display(),
+            issued_at=batch.notified_at,
+            sha256=batch.acknowledgement_sha256,
+            product=batch.waiver.product.name,
+            applicant=batch.waiver.organisation.name,
+            nra=batch.waiver.authority.name,
+            status=batch.status,
+            status_detail=f"Batch {batch.batch_number}: {batch.get_status_display()}.",
         )
     return None
 

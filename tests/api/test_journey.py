@@ -195,8 +195,6 @@ def test_a_request_goes_from_draft_to_decision_letter_through_the_api_only(peopl
         "assign",
         "request_information",
         "respond",
-        "recommend",
-        "signature_refused",
         "sign",
     ]
     assert WaiverRequest.objects.get(pk=case["id"]).certificates.count() == 3

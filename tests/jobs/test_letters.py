@@ -4,12 +4,15 @@ import hashlib
 import io
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 from pypdf import PdfReader
 
 from waivers import letters
-from waivers.models import DecisionLetter, State
+from waivers.models import DecisionLetter, State, WaiverRequest
 from waivers.workflow import fire
 
 from ..factories import PASSWORD, CertificateFactory
@@ -147,16 +150,97 @@ def test_japanese_place_names_are_printed_in_real_glyphs(case, decide):
     assert "東京ZürichŁódź" in flat
 
 
-def test_the_public_page_confirms_a_genuine_letter_and_nothing_more(client, case, decide):
-    case = decide(case)
+def test_the_public_page_confirms_a_genuine_letter_and_nothing_confidential(client, case, decide):
+    case = decide(case, rationale="Internal reasoning of the assessor.")
     letter = DecisionLetter.objects.get(waiver=case)
     page = client.get(f"/verify/{letter.verification_code.lower()}/")
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Genuine" in body
+    assert "Genuine." in body
     assert case.reference in body and letter.sha256 in body and "Approved" in body
-    assert case.organisation.name not in body
-    assert case.product.name not in body
+    assert case.product.name in body and case.organisation.name in body
+    assert case.authority.name in body
+    assert f"In force until {case.valid_until:%Y-%m-%d}" in body
+    assert "Internal reasoning of the assessor." not in body
+
+
+def spaced_lower(code: str) -> str:
+    """A code as someone might type it off paper: lower case, spaces for dashes, padded."""
+    return "  " + code.lower().replace("-", " ") + " "
+
+
+def test_a_lower_case_code_with_spaces_is_genuine_on_the_page(client, case, decide):
+    case = decide(case)
+    letter = DecisionLetter.objects.get(waiver=case)
+    page = client.get(f"/verify/{spaced_lower(letter.verification_code)}/")
+    assert page.status_code == 200
+    assert "Genuine." in page.content.decode()
+    typed = client.get("/verify/", {"code": spaced_lower(letter.verification_code)})
+    assert typed.url == f"/verify/{letter.verification_code}/"
+
+
+def test_a_lower_case_code_with_spaces_is_genuine_in_the_api(client, case, decide):
+    case = decide(case)
+    letter = DecisionLetter.objects.get(waiver=case)
+    response = client.get(f"/api/v1/letters/verify/{spaced_lower(letter.verification_code)}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["valid"] is True and body["reference"] == case.reference
+    assert body["status"] == "in_force" and body["valid_until"] == f"{case.valid_until}"
+    assert body["product"] == case.product.name
+    assert body["applicant"] == case.organisation.name
+    assert body["nra"] == case.authority.name
+
+
+@pytest.fixture
+def revoked(case, decide, approver, django_capture_on_commit_callbacks):
+    """A granted waiver, revoked: letter v1 (the approval) and v2 (the revocation)."""
+    case = decide(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        fire(case, "revoke", actor=approver, password=PASSWORD, reason="GMP certificate withdrawn.")
+    return {v.version: v for v in DecisionLetter.objects.filter(waiver=case)}
+
+
+def test_the_page_says_the_approval_letter_of_a_revoked_waiver_was_revoked(client, revoked):
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    for letter in revoked.values():
+        body = client.get(f"/verify/{letter.verification_code}/").content.decode()
+        assert "Genuine." not in body
+        assert "Genuine, but not in force." in body and f"Revoked on {today}" in body
+    first = client.get(f"/verify/{revoked[1].verification_code}/").content.decode()
+    assert "superseded by version 2" in first
+
+
+def test_the_api_says_each_letter_of_a_revoked_waiver_was_revoked(client, revoked):
+    first = client.get(f"/api/v1/letters/verify/{revoked[1].verification_code}/").json()
+    assert first["decision"] == "Approved"
+    assert first["status"] == "revoked" and first["revoked_at"]
+    assert first["superseded_by_version"] == 2 and first["version"] == 1
+    second = client.get(f"/api/v1/letters/verify/{revoked[2].verification_code}/").json()
+    assert second["status"] == "revoked" and second["superseded_by_version"] is None
+
+
+def test_a_superseded_letter_says_which_version_replaced_it(client, case, decide):
+    case = decide(case)
+    first = DecisionLetter.objects.get(waiver=case)
+    later = DecisionLetter(waiver=case, version=2, decision="partially_approved", sha256="ef" * 32)
+    later.file.save("v2.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    later.save()
+    body = client.get(f"/verify/{first.verification_code}/").content.decode()
+    assert "Superseded by version 2" in body and "Genuine, but not in force." in body
+    api = client.get(f"/api/v1/letters/verify/{first.verification_code}/").json()
+    assert api["status"] == "superseded" and api["superseded_by_version"] == 2
+
+
+def test_the_letter_of_an_expired_waiver_says_when_it_expired(client, case, decide):
+    case = decide(case)
+    letter = DecisionLetter.objects.get(waiver=case)
+    ended = timezone.localdate() - timedelta(days=3)
+    WaiverRequest.objects.filter(pk=case.pk).update(valid_until=ended)
+    body = client.get(f"/verify/{letter.verification_code}/").content.decode()
+    assert f"Expired on {ended:%Y-%m-%d}" in body and "Genuine, but not in force." in body
+    api = client.get(f"/api/v1/letters/verify/{letter.verification_code}/").json()
+    assert api["status"] == "expired" and api["valid_until"] == f"{ended}"
 
 
 def test_the_public_page_says_an_unknown_code_is_not_genuine(client, db):

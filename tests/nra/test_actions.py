@@ -176,6 +176,25 @@ def test_a_wrong_password_is_refused_audited_and_reopens_the_dialog(client, reco
     assert AuditEntry.objects.filter(waiver=recommended, action="signature_refused").count() == 1
 
 
+def test_the_applicant_sees_no_refused_signature_or_internal_step_and_staff_see_all(
+    client, recommended, applicant, approver
+):
+    act(client, approver, recommended, "sign", password="guess", meaning="approval")
+    act(client, approver, recommended, "sign", password=PASSWORD, meaning="approval")
+    client.force_login(applicant)
+    page = client.get(f"/cases/{recommended.reference}/").content.decode()
+    history = client.get(f"/api/v1/waivers/{recommended.pk}/history/").json()
+    assert "<strong>signature_refused</strong>" not in page
+    assert "<strong>recommend</strong>" not in page and "<strong>sign</strong>" in page
+    assert [e["action"] for e in history][-2:] == ["assign", "sign"]
+    client.force_login(approver)
+    staff_page = client.get(f"/cases/{recommended.reference}/").content.decode()
+    staff_history = client.get(f"/api/v1/waivers/{recommended.pk}/history/").json()
+    assert "<strong>signature_refused</strong>" in staff_page
+    assert "<strong>recommend</strong>" in staff_page
+    assert [e["action"] for e in staff_history][-3:] == ["recommend", "signature_refused", "sign"]
+
+
 def test_signing_locks_after_repeated_wrong_passwords(client, recommended, approver, settings):
     for _ in range(settings.SIGNING_MAX_FAILURES):
         act(client, approver, recommended, "sign", password="guess", meaning="approval")

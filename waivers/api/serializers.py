@@ -23,6 +23,7 @@ from rest_framework.settings import api_settings
 
 from .. import access, workflow
 from ..assessment import ANSWERS, CRITERIA
+from ..letters import VERIFICATION_STATUSES
 from ..models import (
     AuditEntry,
     Authority,
@@ -655,6 +656,18 @@ class VerificationSerializer(serializers.Serializer):
     decision = serializers.CharField()
     issued_at = serializers.DateTimeField()
     sha256 = serializers.CharField()
+    product = serializers.CharField()
+    applicant = serializers.CharField(help_text="the organisation the waiver was granted to")
+    nra = serializers.CharField(help_text="the NRA that decided")
+    status = serializers.ChoiceField(
+        choices=VERIFICATION_STATUSES,
+        help_text="the waiver's standing today (a batch acknowledgement: the batch's outcome)",
+    )
+    status_detail = serializers.CharField(help_text="the status in a sentence, with its date")
+    version = serializers.IntegerField(allow_null=True, help_text="the letter's version")
+    valid_until = serializers.DateField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    superseded_by_version = serializers.IntegerField(allow_null=True)
 
 
 class NotVerifiedSerializer(serializers.Serializer):

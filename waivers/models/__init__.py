@@ -24,6 +24,7 @@ from .documents import (
     Notification,
     OutboxMessage,
     new_verification_code,
+    normalise_verification_code,
 )
 from .evidence import Certificate, CertificateKind, certificate_label
 from .people import Organisation, Role, User
@@ -70,4 +71,5 @@ __all__ = [
     "WaiverRequest",
     "certificate_label",
     "new_verification_code",
+    "normalise_verification_code",
 ]

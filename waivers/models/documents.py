@@ -21,6 +21,18 @@ def new_verification_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
+def normalise_verification_code(typed: str) -> str:
+    """A code as printed, from what someone typed: any case, spaces or dashes or none between groups.
+
+    What is not sixteen characters once spaces and dashes are gone comes back compacted (and
+    matches no document).
+    """
+    compact = "".join(ch for ch in typed.upper() if not ch.isspace() and ch != "-")
+    if len(compact) != 16:
+        return compact
+    return "-".join(compact[i : i + 4] for i in range(0, 16, 4))
+
+
 def issued_document_path(instance: models.Model, filename: str) -> str:
     return f"issued/{uuid.uuid4().hex}.pdf"
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 
 from ..access import certificates_for, products_for, sites_for, waivers_for
-from ..audit import entries_for
+from ..audit import APPLICANT_FACING_ACTIONS, entries_for
 from ..models import (
     Authority,
     Certificate,
@@ -82,15 +82,11 @@ STEP_LABELS = {
     "assign": "Assigned to a reviewer",
     "request_information": "Information requested",
     "respond": "Information provided",
-    "recommend": "Decision recommended",
-    "return": "Returned to the reviewer",
     "sign": "Decision signed",
     "withdraw": "Withdrawn",
     "revoke": "Waiver revoked",
     "lapse": "Waiver expired",
 }
-#: Audited events that are no step of the case (a mistyped signing password).
-NOT_STEPS = ("signature_refused",)
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ def status_page(case: WaiverRequest) -> StatusPage:
                 to_state=e.to_state,
                 reason=e.reason,
             )
-            for e in entries_for(case).exclude(action__in=NOT_STEPS)
+            for e in entries_for(case).filter(action__in=APPLICANT_FACING_ACTIONS)
         ],
         checks=list(case.check_results.all()),
         messages=list(case.messages.select_related("author")),

@@ -6,8 +6,6 @@ can match the export against the verified trail.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.utils import timezone
 from ..audit import entries_for, verify_entries
 from ..letters import render_pdf
 from ..models import AuditEntry, WaiverRequest
+from ..spreadsheet import csv_text
 
 CSV_COLUMNS = (
     "seq",
@@ -69,12 +68,8 @@ def _rows(entries: list[AuditEntry]) -> list[dict[str, str]]:
 
 
 def audit_trail_csv(waiver: WaiverRequest) -> str:
-    """The case's trail as CSV, one row per entry, oldest first."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(_rows(list(entries_for(waiver))))
-    return out.getvalue()
+    """The case's trail as CSV, one row per entry, oldest first, safe to open in a spreadsheet."""
+    return csv_text(CSV_COLUMNS, _rows(list(entries_for(waiver))))
 
 
 def audit_trail_pdf(waiver: WaiverRequest) -> bytes:

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ..access import waivers_for
-from ..audit import entries_for
+from ..audit import timeline_for
 from ..models import Role
 from .auth import signed_in
 
@@ -37,6 +37,5 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         waivers_for(signed_in(request)).select_related("organisation", "authority", "product"),
         reference=reference,
     )
-    return render(
-        request, "waivers/case_detail.html", {"case": case, "timeline": entries_for(case)}
-    )
+    timeline = timeline_for(case, signed_in(request))
+    return render(request, "waivers/case_detail.html", {"case": case, "timeline": timeline})

@@ -10,20 +10,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ... import letters
-from ...models import User
+from ...models import User, normalise_verification_code
 from ...services import notifications
 
 
 def verify_form(request: HttpRequest) -> HttpResponse:
     """A code typed into the form goes to its verification page."""
-    code = request.GET.get("code", "").strip()
+    code = normalise_verification_code(request.GET.get("code", ""))
     if code:
-        return redirect("documents:verify", code=code.upper())
+        return redirect("documents:verify", code=code)
     return render(request, "documents/verify.html", {"code": "", "searched": False})
 
 
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    """Public, no sign-in: discloses only what letters.verify allows (reference, decision, date, hash)."""
+    """Public, no sign-in: discloses only what letters.verify allows, with the waiver's status today."""
     verified = letters.verify(code)
     return render(
         request,
