@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from waivers.models import User
 
-from ..factories import ApplicantFactory
+from ..factories import ApplicantFactory, ReviewerFactory
 
 
 def link_in(message) -> str:
@@ -75,15 +75,6 @@ def test_a_colleague_who_is_not_an_admin_cannot_invite(client, member):
     assert mail.outbox == []
 
 
-def test_an_address_already_in_use_is_a_field_error(signed_in, member):
-    response = signed_in.post(
-        reverse("applicant:colleagues"),
-        {"email": member.email, "first_name": "X", "last_name": "Y"},
-    )
-    assert response.context["form"].errors["email"]
-    assert mail.outbox == []
-
-
 def test_a_forged_invitation_link_does_not_work(client, db):
     invited = ApplicantFactory(is_active=False)
     response = client.get(reverse("applicant:accept_invitation", args=["MQ", "bad-token"]))
@@ -100,3 +91,23 @@ def test_the_colleagues_list_keeps_a_constant_query_count(
     with django_assert_max_num_queries(5):
         page = signed_in.get(reverse("applicant:colleagues")).content.decode()
     assert page.count("@example.test") >= rows
+
+
+def test_inviting_an_address_that_has_an_account_answers_as_for_a_new_one(signed_in):
+    staff = ReviewerFactory(email="reviewer@nra.example.test")
+    answers = [
+        signed_in.post(
+            reverse("applicant:colleagues"),
+            {"email": email, "first_name": "Some", "last_name": "One"},
+            follow=True,
+        )
+        for email in ("someone.new@example.test", staff.email)
+    ]
+    assert [a.status_code for a in answers] == [200, 200]
+    pages = [a.content.decode() for a in answers]
+    assert "Invitation sent to someone.new@example.test." in pages[0]
+    assert f"Invitation sent to {staff.email}." in pages[1]
+    assert "already has an account" not in pages[1]
+    assert len(mail.outbox) == 1  # the existing account is neither invited nor changed
+    staff.refresh_from_db()
+    assert staff.role == "reviewer" and staff.is_active
