@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "waivers",
 ]
 
@@ -54,8 +55,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "waivers.web.no_store.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it answers a locked-out sign-in with the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -93,7 +97,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "waivers.User"
 # ModelBackend, loading a signed-in user with their organisation or NRA (the navigation bar's).
-AUTHENTICATION_BACKENDS = ["waivers.web.auth.UserWithAffiliation"]
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "waivers.web.auth.UserWithAffiliation",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -103,6 +111,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The client's address is the Nth entry from the right of X-Forwarded-For, N being the number of
+# trusted proxies in front of the portal; with none (the default) it is REMOTE_ADDR, and a client's
+# own X-Forwarded-For is ignored. The API throttles and the sign-in lockout read it the same way.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# Sign-in lockout (django-axes) on the HTML login and the API token endpoint: after
+# AXES_FAILURE_LIMIT wrong passwords for one account, or from one client address, sign-in is
+# refused, the right password included, until the cool-off has passed since the last failure.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "portal.proxies.client_address"
+AXES_LOCKOUT_CALLABLE = "waivers.web.auth.locked_out"
+AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -189,6 +212,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
         "user": env.str("THROTTLE_USER", default="1200/min"),

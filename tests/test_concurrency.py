@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, connections
 
-from waivers.errors import DomainError
+from waivers.errors import DomainError, SignatureRejected, SigningLocked
 from waivers.models import AuditEntry, Certificate, Notification, Signature, State
 from waivers.services.expiry import sweep
 from waivers.workflow import fire
@@ -109,3 +109,24 @@ def test_two_sweeps_at_once_announce_each_occasion_once(case):
     )
     assert sum(r.notifications for r in results if not isinstance(r, IntegrityError)) == 1
     assert Notification.objects.filter(user=applicant, event="sweep_digest").count() == 1
+
+
+def test_twenty_wrong_signing_passwords_at_once_reach_the_password_check_at_most_three_times(
+    case, applicant, reviewer, settings
+):
+    settings.SIGNING_MAX_FAILURES = 3
+    approver = ApproverFactory(nra=case.authority)
+    fire(case, "submit", actor=applicant)
+    fire(case, "assign", actor=reviewer)
+    fire(case, "recommend", actor=reviewer, outcome="approve", rationale="ok")
+    results = race(
+        *[
+            lambda: fire(case.pk, "sign", actor=approver, password="guess", meaning="approval")
+            for _ in range(20)
+        ]
+    )
+    assert sum(isinstance(r, SignatureRejected) for r in results) == 3
+    assert sum(isinstance(r, SigningLocked) for r in results) == 17
+    assert AuditEntry.objects.filter(waiver=case, action="signature_refused").count() == 3
+    case.refresh_from_db()
+    assert case.state == State.RECOMMENDED

@@ -43,11 +43,21 @@ def test_seed_demo_creates_the_promised_deployment_and_is_idempotent(demo):
 
 
 def test_demo_users_sign_in_and_see_their_work(demo, client):
-    assert client.login(username="applicant", password="reliance-demo-2026")
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "applicant", "password": "reliance-demo-2026"}
+        ).status_code
+        == 302
+    )
     page = client.get("/", follow=True).content.decode()
     assert "WR-" in page
     client.logout()
-    assert client.login(username="applicant2", password="reliance-demo-2026")
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "applicant2", "password": "reliance-demo-2026"}
+        ).status_code
+        == 302
+    )
     assert "Helixcel" not in client.get("/", follow=True).content.decode()
 
 

@@ -89,6 +89,8 @@ class Transition:
         default=lambda c, a, p: None
     )
     requires: tuple[Requirement, ...] = ()
+    # The guard checks the actor's password (an electronic signature): see _check_password.
+    reauthenticates: bool = False
 
 
 def _required_text(params: Params, name: str, label: str) -> str:
@@ -164,7 +166,11 @@ def _decide_against_failed_checks(case: WaiverRequest, actor: User | None, param
 
 
 def _check_password(case: WaiverRequest, actor: User | None, params: Params) -> None:
-    """Re-authentication for an electronic signature, with a lock after repeated failures."""
+    """Re-authentication for an electronic signature, with a lock after repeated failures.
+
+    fire() holds the actor's row lock from before this count until the refusal is recorded, so
+    parallel attempts are counted one after another and no more than the limit reach the password.
+    """
     assert actor is not None
     since = timezone.now() - settings.SIGNING_LOCKOUT
     failures = AuditEntry.objects.filter(
@@ -434,6 +440,7 @@ TRANSITIONS: dict[str, Transition] = {
             effect=_effect_sign,
             guard=_guard_sign,
             requires=(_second_person,),
+            reauthenticates=True,
         ),
         Transition(
             "revoke",
@@ -443,6 +450,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.REVOKED,
             effect=_effect_revoke,
             guard=_guard_revoke,
+            reauthenticates=True,
         ),
         Transition("lapse", "let lapse", frozenset(GRANTED_STATES), SYSTEM, State.EXPIRED),
     ]
@@ -523,27 +531,31 @@ def fire(
     transition = TRANSITIONS[action]
     params.setdefault("reason", reason)
     pk = waiver.pk if isinstance(waiver, WaiverRequest) else waiver
-    try:
-        with transaction.atomic():
-            case = WaiverRequest.objects.select_for_update().select_related("authority").get(pk=pk)
-            if expected_version is not None and case.version != expected_version:
-                raise StaleCase(case.state)
-            overridden = dict(case.check_overrides)
-            entry = _apply(transition, case, actor, params, reason, timezone.now())
-            case.save()
-            _audit_overrides(case, actor, overridden, entry.from_state)
-            audit.append([entry])
-            case_transitioned.send(
-                sender=WaiverRequest,
-                waiver=case,
-                action=action,
-                actor=actor,
-                from_state=entry.from_state,
-                to_state=entry.to_state,
-            )
-    except SignatureRejected:
-        with transaction.atomic():
-            case = WaiverRequest.objects.select_for_update().get(pk=pk)
+    refused: SignatureRejected | None = None
+    with transaction.atomic():
+        case = WaiverRequest.objects.select_for_update().select_related("authority").get(pk=pk)
+        if expected_version is not None and case.version != expected_version:
+            raise StaleCase(case.state)
+        if transition.reauthenticates and actor is not None:
+            # Taken outside the savepoint below, whose rollback would release it.
+            list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk"))
+        try:
+            with transaction.atomic():  # a refused signature leaves nothing but its record
+                overridden = dict(case.check_overrides)
+                entry = _apply(transition, case, actor, params, reason, timezone.now())
+                case.save()
+                _audit_overrides(case, actor, overridden, entry.from_state)
+                audit.append([entry])
+                case_transitioned.send(
+                    sender=WaiverRequest,
+                    waiver=case,
+                    action=action,
+                    actor=actor,
+                    from_state=entry.from_state,
+                    to_state=entry.to_state,
+                )
+        except SignatureRejected as exc:
+            refused = exc
             audit.record(
                 case,
                 actor=actor,
@@ -552,7 +564,8 @@ def fire(
                 to_state=case.state,
                 reason=f"wrong password when trying to {transition.label}",
             )
-        raise
+    if refused is not None:
+        raise refused
     return case
 
 

@@ -9,11 +9,13 @@ from ..errors import InvalidInput, NotPermitted
 from ..models import Role, User
 
 
-def invite_colleague(*, inviter: User, email: str, first_name: str, last_name: str) -> User:
+def invite_colleague(*, inviter: User, email: str, first_name: str, last_name: str) -> User | None:
     """An inactive member of the inviter's organisation who cannot sign in until they set a password.
 
     The one-time link is made with Django's token generator, which hashes the password: once the
-    colleague sets theirs, the link stops working.
+    colleague sets theirs, the link stops working. An address that already has an account (in any
+    organisation or NRA) is invited to nothing and answered None, which callers must not tell
+    apart to the inviter: the form would otherwise reveal who has an account.
     """
     if inviter.role != Role.APPLICANT or not inviter.is_organisation_admin:
         raise NotPermitted("Only an organisation admin invites colleagues.")
@@ -22,7 +24,7 @@ def invite_colleague(*, inviter: User, email: str, first_name: str, last_name: s
         User.objects.filter(email__iexact=email).exists()
         or User.objects.filter(username__iexact=email).exists()
     ):
-        raise InvalidInput({"email": ["Someone with this e-mail address already has an account."]})
+        return None
     with transaction.atomic():
         colleague = User(
             username=email,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from ..lockout import lockout_message
 from ..models import User
 
 
@@ -24,3 +26,12 @@ class UserWithAffiliation(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         user = User.objects.select_related("organisation", "nra").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """django-axes' answer to a sign-in it refused (AXES_LOCKOUT_CALLABLE): a page, not a 500."""
+    return render(
+        request, "registration/locked_out.html", {"message": lockout_message()}, status=429
+    )

@@ -28,8 +28,10 @@ def colleagues(request: ApplicantRequest) -> HttpResponse:
         except DomainError as exc:
             add_to_form(form, exc)
         else:
-            send_invitation(request, colleague)
-            messages.success(request, f"Invitation sent to {colleague.email}.")
+            if colleague is not None:
+                send_invitation(request, colleague)
+            # The same answer whether or not the address already has an account.
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("applicant:colleagues")
     return render(
         request,

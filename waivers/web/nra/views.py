@@ -228,7 +228,6 @@ def _pdf_response(certificate: Certificate, *, as_attachment: bool) -> FileRespo
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
