@@ -96,6 +96,7 @@ APPLICANT_FACING_ACTIONS = (
     "assign",
     "request_information",
     "respond",
+    "check_overridden",  # printed on the letter the applicant receives
     "sign",
     "revoke",
     "lapse",
