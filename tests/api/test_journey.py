@@ -10,6 +10,7 @@ from tests.factories import (
     TODAY,
     NraFactory,
     OrganisationFactory,
+    assessment,
     minimal_pdf,
 )
 from waivers.models import DecisionLetter, Role, User, WaiverRequest
@@ -160,7 +161,11 @@ def test_a_request_goes_from_draft_to_decision_letter_through_the_api_only(peopl
     assert answered.json()["state"] == "under_review"
     recommended = reviewer.post(
         url + "recommend/",
-        {"outcome": "approve", "rationale": "Inspected by a stringent authority."},
+        {
+            "outcome": "approve",
+            "rationale": "Inspected by a stringent authority.",
+            "assessment": assessment(),
+        },
         format="json",
     )
     assert recommended.json()["state"] == "recommended"
