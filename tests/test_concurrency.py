@@ -118,7 +118,14 @@ def test_twenty_wrong_signing_passwords_at_once_reach_the_password_check_at_most
     approver = ApproverFactory(nra=case.authority)
     fire(case, "submit", actor=applicant)
     fire(case, "assign", actor=reviewer)
-    fire(case, "recommend", actor=reviewer, outcome="approve", rationale="ok")
+    fire(
+        case,
+        "recommend",
+        actor=reviewer,
+        outcome="approve",
+        rationale="ok",
+        assessment=assessment(),
+    )
     results = race(
         *[
             lambda: fire(case.pk, "sign", actor=approver, password="guess", meaning="approval")

@@ -294,6 +294,7 @@ CASE_COLUMNS = (
     "assessment",
     "rationale",
     "conditions",
+    "check_overrides",
     "outcome",
     "decided_at",
     "valid_until",
@@ -732,6 +733,7 @@ class Generator:
                 "Notify every imported batch with its CoA."
                 if state == State.PARTIALLY_APPROVED
                 else "",
+                {},
                 outcome if state in DECIDED else "",
                 decided,
                 valid_until,
