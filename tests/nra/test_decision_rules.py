@@ -11,19 +11,13 @@ from waivers.letters import render_decision_letter
 from waivers.models import AuditEntry, Recognition, ReliancePolicy, State
 from waivers.workflow import allowed_actions, fire
 
-from .api.conftest import client_for
-from .factories import PASSWORD, ReviewerFactory, assessment
-from .nra.conftest import checklist_post
+from ..api.conftest import client_for
+from ..factories import PASSWORD, ReviewerFactory, assessment
+from .conftest import checklist_post
 
 pytestmark = pytest.mark.django_db
 
 REFUSED_ON_CHECKS = "A waiver cannot be granted while an automated check fails"
-
-
-@pytest.fixture
-def under_review(case, applicant, reviewer):
-    fire(case, "submit", actor=applicant)
-    return fire(case, "assign", actor=reviewer)
 
 
 def _mature_authorities_withdrawn():
@@ -90,18 +84,6 @@ def test_a_rejection_may_rest_on_failed_checks_without_a_checklist(under_review,
     body = {"outcome": "reject", "rationale": "The issuer is not a mature authority."}
     assert _api(reviewer, under_review, "recommend", body).status_code == 200
     assert _state(under_review) == State.RECOMMENDED
-
-
-@pytest.fixture
-def recommended(under_review, reviewer):
-    return fire(
-        under_review,
-        "recommend",
-        actor=reviewer,
-        outcome="approve",
-        rationale="Mature-authority GMP.",
-        assessment=assessment(),
-    )
 
 
 def test_signing_reruns_the_checks_and_refuses_when_they_now_fail_on_both_paths(
