@@ -6,6 +6,8 @@ The web and API layers map them to messages and HTTP statuses in one place each
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 
 class DomainError(Exception):
     status = 400
@@ -21,6 +23,22 @@ class InvalidInput(DomainError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
+
+    @staticmethod
+    def messages_of(exc: ValidationError) -> dict[str, list[str]]:
+        """A model's refusal as field → messages, the shape forms and the API show."""
+        if hasattr(exc, "error_dict"):
+            return {
+                ("non_field_errors" if k == "__all__" else k): [
+                    str(m) for e in v for m in e.messages
+                ]
+                for k, v in exc.error_dict.items()
+            }
+        return {"non_field_errors": list(exc.messages)}
+
+    @classmethod
+    def from_validation_error(cls, exc: ValidationError) -> InvalidInput:
+        return cls(cls.messages_of(exc))
 
 
 class NotPermitted(DomainError):
@@ -64,6 +82,12 @@ class FileTooLarge(DomainError):
 
 class NotAPdf(DomainError):
     status = 415
+
+
+class DuplicateEvidence(DomainError):
+    """The very file is already held as a certificate whose details differ from the upload's."""
+
+    status = 409
 
 
 class AlreadyDone(DomainError):

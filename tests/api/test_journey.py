@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.base import ContentFile
 
@@ -85,6 +87,8 @@ def test_a_request_goes_from_draft_to_decision_letter_through_the_api_only(peopl
         number="GMP-1",
         issuing_authority=mature.pk,
         site=site,
+        inspected_on=(TODAY.replace(day=1) - timedelta(days=30)).isoformat(),
+        valid_until=(TODAY + timedelta(days=700)).isoformat(),
         scope="ATMP",
         **common,
     )
@@ -107,6 +111,8 @@ def test_a_request_goes_from_draft_to_decision_letter_through_the_api_only(peopl
         product=product,
         site=site,
         batch_number="B-001",
+        manufactured_on=(TODAY.replace(day=1) - timedelta(days=2)).isoformat(),
+        batch_expires_on=(TODAY + timedelta(days=2)).isoformat(),
         conforms=True,
         **common,
     )

@@ -53,6 +53,9 @@ def upload(w: World) -> dict[str, Any]:
         "file": SimpleUploadedFile("coa.pdf", minimal_pdf("matrix coa"), "application/pdf"),
         "issued_on": TODAY.isoformat(),
         "batch_number": "B-1",
+        "manufactured_on": TODAY.isoformat(),
+        "batch_expires_on": TODAY.isoformat(),
+        "conforms": "true",
         "product": site and w.draft_a.product_id,
         "site": site and site.pk,
     }

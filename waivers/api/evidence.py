@@ -72,7 +72,13 @@ class CertificateViewSet(
             201: CertificateSerializer,
             200: OpenApiResponse(
                 CertificateSerializer,
-                description="Your organisation already holds this very file: it is returned.",
+                description="Your organisation already holds this very file with the same "
+                "details: it is returned.",
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Your organisation already holds this very file with other details; "
+                "the message names the certificate.",
             ),
             413: ErrorSerializer,
             415: ErrorSerializer,

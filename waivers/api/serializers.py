@@ -23,8 +23,10 @@ from rest_framework.settings import api_settings
 
 from .. import access, workflow
 from ..assessment import ANSWERS, CRITERIA
+from ..errors import InvalidInput
 from ..letters import VERIFICATION_STATUSES
 from ..models import (
+    KIND_FIELDS,
     AuditEntry,
     Authority,
     Certificate,
@@ -38,7 +40,6 @@ from ..models import (
     User,
     WaiverRequest,
 )
-from ..services.evidence import COMMON_FIELDS, KIND_FIELDS, _validation_errors
 
 # Largest id a client may send: beyond it no object exists, and the databases' integer columns end.
 MAX_ID = 2**31 - 1
@@ -98,7 +99,7 @@ class AuthoritySerializer(serializers.ModelSerializer):
             try:
                 Recognition(authority=Authority(), **item).full_clean(exclude=["authority"])
             except DjangoValidationError as exc:
-                errors.append(_validation_errors(exc))
+                errors.append(InvalidInput.messages_of(exc))
             else:
                 errors.append({})
         if any(errors):
@@ -168,7 +169,7 @@ def create_for_organisation(serializer: serializers.ModelSerializer, user: User)
     try:
         obj.full_clean()
     except DjangoValidationError as exc:
-        errors = _validation_errors(exc)
+        errors = InvalidInput.messages_of(exc)
         if "non_field_errors" in errors:
             errors["name"] = errors.pop("non_field_errors")
         raise serializers.ValidationError(errors) from exc
@@ -254,41 +255,75 @@ class OptionalBoolean(serializers.BooleanField):
         return super().get_value(dictionary)
 
 
+def _for_kinds(name: str) -> str:
+    """Which kinds carry a field, and which must state it, read from the one declaration."""
+    kinds = [
+        f"{kind} (required)" if name in spec.required else kind
+        for kind, spec in KIND_FIELDS.items()
+        if name in spec.fields
+    ]
+    return f"For {', '.join(kinds)}."
+
+
 class CertificateUploadSerializer(serializers.Serializer):
-    """Multipart upload: the file and the metadata of its kind (see docs/api.md)."""
+    """Multipart upload: the file and the metadata of its kind (see docs/api.md).
+
+    Every metadata field is optional here: which kind needs which is the model's rule
+    (``KIND_FIELDS``), and its refusals come back as 400s on the fields.
+    """
 
     kind = serializers.ChoiceField(choices=CertificateKind.choices)
     file = serializers.FileField(allow_empty_file=True, help_text="The PDF.")
-    number = serializers.CharField(max_length=100, **_text)
+    number = serializers.CharField(max_length=100, help_text=_for_kinds("number"), **_text)
     issuing_authority = IdField(
-        queryset=Authority.objects.all(), required=False, help_text="Not for a CoA."
+        queryset=Authority.objects.all(), required=False, help_text=_for_kinds("issuing_authority")
     )
-    issued_on = serializers.DateField()
-    valid_until = serializers.DateField(required=False, allow_null=True)
-    site = IdField(access.sites_for, required=False, help_text="gmp and coa")
-    inspected_on = serializers.DateField(required=False, allow_null=True, help_text="gmp")
-    scope = serializers.CharField(max_length=300, help_text="gmp", **_text)
-    restrictions = serializers.CharField(max_length=TEXT_LIMIT, help_text="gmp", **_text)
-    product = IdField(access.products_for, required=False, help_text="cpp and coa")
+    issued_on = serializers.DateField(help_text=_for_kinds("issued_on"))
+    valid_until = serializers.DateField(
+        required=False, allow_null=True, help_text=_for_kinds("valid_until")
+    )
+    site = IdField(access.sites_for, required=False, help_text=_for_kinds("site"))
+    inspected_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_for_kinds("inspected_on")
+    )
+    scope = serializers.CharField(max_length=300, help_text=_for_kinds("scope"), **_text)
+    restrictions = serializers.CharField(
+        max_length=TEXT_LIMIT, help_text=_for_kinds("restrictions"), **_text
+    )
+    product = IdField(access.products_for, required=False, help_text=_for_kinds("product"))
     exporting_country = serializers.RegexField(
-        r"^[A-Z]{2}$", max_length=2, required=False, help_text="cpp"
+        r"^[A-Z]{2}$", max_length=2, required=False, help_text=_for_kinds("exporting_country")
     )
     importing_country = serializers.RegexField(
-        r"^[A-Z]{2}$", max_length=2, required=False, help_text="cpp"
+        r"^[A-Z]{2}$", max_length=2, required=False, help_text=_for_kinds("importing_country")
     )
-    licensed = OptionalBoolean(required=False, allow_null=True, help_text="cpp")
-    licence_number = serializers.CharField(max_length=100, help_text="cpp", **_text)
-    licence_holder = serializers.CharField(max_length=200, help_text="cpp", **_text)
-    gmp_statement = serializers.CharField(max_length=TEXT_LIMIT, help_text="cpp", **_text)
-    batch_number = serializers.CharField(max_length=100, help_text="coa", **_text)
-    manufactured_on = serializers.DateField(required=False, allow_null=True, help_text="coa")
-    batch_expires_on = serializers.DateField(required=False, allow_null=True, help_text="coa")
-    conforms = OptionalBoolean(required=False, allow_null=True, help_text="coa")
-    released_by = serializers.CharField(max_length=200, help_text="coa", **_text)
+    licensed = OptionalBoolean(required=False, allow_null=True, help_text=_for_kinds("licensed"))
+    licence_number = serializers.CharField(
+        max_length=100, help_text=_for_kinds("licence_number"), **_text
+    )
+    licence_holder = serializers.CharField(
+        max_length=200, help_text=_for_kinds("licence_holder"), **_text
+    )
+    gmp_statement = serializers.CharField(
+        max_length=TEXT_LIMIT, help_text=_for_kinds("gmp_statement"), **_text
+    )
+    batch_number = serializers.CharField(
+        max_length=100, help_text=_for_kinds("batch_number"), **_text
+    )
+    manufactured_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_for_kinds("manufactured_on")
+    )
+    batch_expires_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_for_kinds("batch_expires_on")
+    )
+    conforms = OptionalBoolean(required=False, allow_null=True, help_text=_for_kinds("conforms"))
+    released_by = serializers.CharField(
+        max_length=200, help_text=_for_kinds("released_by"), **_text
+    )
 
     def metadata(self) -> dict[str, Any]:
         """Only what the client sent, so the service can refuse fields alien to the kind."""
-        known = COMMON_FIELDS | set().union(*KIND_FIELDS.values())
+        known = {name for spec in KIND_FIELDS.values() for name in spec.fields}
         return {k: v for k, v in self.validated_data.items() if k in known}
 
 

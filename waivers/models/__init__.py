@@ -26,7 +26,7 @@ from .documents import (
     new_verification_code,
     normalise_verification_code,
 )
-from .evidence import Certificate, CertificateKind, certificate_label
+from .evidence import KIND_FIELDS, Certificate, CertificateKind, certificate_label
 from .people import Organisation, Role, User
 from .register import Authority, Recognition, ReliancePolicy, Scheme
 from .sweeps import SweepRun
@@ -35,6 +35,7 @@ __all__ = [
     "DECIDED_STATES",
     "GENESIS",
     "GRANTED_STATES",
+    "KIND_FIELDS",
     "OPEN_STATES",
     "SAMPLING_FIELDS",
     "SUBMITTED_TO_NRA",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from .catalogue import Product, Site
 from .people import Organisation
@@ -21,6 +25,85 @@ class CertificateKind(models.TextChoices):
 
 
 KIND_LABELS = dict(CertificateKind.choices)
+
+
+@dataclass(frozen=True)
+class KindFields:
+    """The metadata one kind of evidence carries, in the order people enter it, and what it must state."""
+
+    fields: tuple[str, ...]
+    required: frozenset[str]
+
+
+# The one declaration of each kind's fields: the model's validation, the upload service, the web
+# forms, the API serializer and the load-data generator all read it.
+KIND_FIELDS: dict[str, KindFields] = {
+    CertificateKind.GMP: KindFields(
+        fields=(
+            "number",
+            "issuing_authority",
+            "site",
+            "inspected_on",
+            "issued_on",
+            "valid_until",
+            "scope",
+            "restrictions",
+        ),
+        required=frozenset(
+            {"number", "issuing_authority", "site", "inspected_on", "issued_on", "valid_until"}
+        ),
+    ),
+    CertificateKind.CPP: KindFields(
+        fields=(
+            "number",
+            "issuing_authority",
+            "exporting_country",
+            "importing_country",
+            "product",
+            "licensed",
+            "licence_number",
+            "licence_holder",
+            "gmp_statement",
+            "issued_on",
+            "valid_until",
+        ),
+        required=frozenset(
+            {
+                "number",
+                "issuing_authority",
+                "exporting_country",
+                "importing_country",
+                "product",
+                "licensed",
+                "issued_on",
+            }
+        ),
+    ),
+    CertificateKind.COA: KindFields(
+        fields=(
+            "product",
+            "batch_number",
+            "site",
+            "manufactured_on",
+            "batch_expires_on",
+            "conforms",
+            "released_by",
+            "number",
+            "issued_on",
+        ),
+        required=frozenset(
+            {
+                "product",
+                "batch_number",
+                "site",
+                "manufactured_on",
+                "batch_expires_on",
+                "conforms",
+                "issued_on",
+            }
+        ),
+    ),
+}
 
 
 def certificate_label(kind: str, number: str, batch_number: str) -> str:
@@ -51,23 +134,27 @@ class Certificate(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     number = models.CharField(
-        max_length=100, blank=True, help_text="Certificate number (CoA: its own number, if any)."
+        "certificate number",
+        max_length=100,
+        blank=True,
+        help_text="Certificate number (CoA: its own number, if any).",
     )
     issuing_authority = models.ForeignKey(
         Authority,
+        verbose_name="issuing authority",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="certificates_issued",
     )
-    issued_on = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
+    issued_on = models.DateField("issue date")
+    valid_until = models.DateField("expiry date", null=True, blank=True)
 
     # GMP certificate (site also for a CoA)
     site = models.ForeignKey(
         Site, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
-    inspected_on = models.DateField(null=True, blank=True)
+    inspected_on = models.DateField("inspection date", null=True, blank=True)
     scope = models.CharField(max_length=300, blank=True, help_text="e.g. sterile, biological, ATMP")
     restrictions = models.TextField(blank=True)
 
@@ -75,10 +162,13 @@ class Certificate(models.Model):
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
     )
-    exporting_country = models.CharField(max_length=2, blank=True)
-    importing_country = models.CharField(max_length=2, blank=True)
+    exporting_country = models.CharField("exporting country", max_length=2, blank=True)
+    importing_country = models.CharField("importing country", max_length=2, blank=True)
     licensed = models.BooleanField(
-        null=True, blank=True, help_text="Licensed in the exporting country"
+        "licensing in the exporting country",
+        null=True,
+        blank=True,
+        help_text="Licensed in the exporting country",
     )
     licence_number = models.CharField(max_length=100, blank=True)
     licence_holder = models.CharField(max_length=200, blank=True)
@@ -86,9 +176,9 @@ class Certificate(models.Model):
 
     # CoA
     batch_number = models.CharField(max_length=100, blank=True)
-    manufactured_on = models.DateField(null=True, blank=True)
-    batch_expires_on = models.DateField(null=True, blank=True)
-    conforms = models.BooleanField(null=True, blank=True)
+    manufactured_on = models.DateField("manufacture date", null=True, blank=True)
+    batch_expires_on = models.DateField("batch expiry date", null=True, blank=True)
+    conforms = models.BooleanField("conformity", null=True, blank=True)
     released_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -139,6 +229,38 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return certificate_label(self.kind, self.number, self.batch_number)
 
+    def clean(self) -> None:
+        """What each kind must state, and dates that can be true."""
+        spec = KIND_FIELDS.get(self.kind)
+        if spec is None:
+            return
+        errors: dict[str, str] = {}
+        for name in spec.required:
+            field = certificate_field(name)
+            # Fields the model itself requires are refused by Django's own field validation.
+            if field.blank and getattr(self, field.attname) in (None, ""):
+                errors[name] = f"A {KIND_LABELS[self.kind]} states its {field.verbose_name}."
+        if self.issued_on and self.issued_on > timezone.localdate():
+            errors["issued_on"] = "The issue date cannot be in the future."
+        if self.inspected_on and self.issued_on and self.inspected_on > self.issued_on:
+            errors["inspected_on"] = (
+                "The inspection date cannot be after the certificate was issued: a GMP "
+                "certificate follows its inspection."
+            )
+        if (
+            self.manufactured_on
+            and self.batch_expires_on
+            and self.batch_expires_on < self.manufactured_on
+        ):
+            errors["batch_expires_on"] = "A batch cannot expire before it is manufactured."
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def expires_on(self):
         return self.batch_expires_on if self.kind == CertificateKind.COA else self.valid_until
+
+
+def certificate_field(name: str) -> models.Field:
+    """A certificate's field by name; its verbose name is how messages call it."""
+    return cast(models.Field, Certificate._meta.get_field(name))

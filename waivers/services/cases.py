@@ -20,7 +20,6 @@ from ..models import (
     User,
     WaiverRequest,
 )
-from .evidence import _validation_errors
 
 EDITABLE_FIELDS = ("authority", "scope", "product", "justification", *SAMPLING_FIELDS)
 RELATED_FIELDS = ("sites", "certificates")
@@ -63,7 +62,7 @@ def _clean(case: WaiverRequest) -> None:
     try:
         case.full_clean(exclude=["reference", "organisation", "created_by"])  # not user input
     except ValidationError as exc:
-        raise InvalidInput(_validation_errors(exc)) from exc
+        raise InvalidInput.from_validation_error(exc) from exc
 
 
 def _related_ids(case: WaiverRequest) -> dict[str, list[int]]:

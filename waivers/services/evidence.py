@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from ..errors import FileTooLarge, InvalidInput, NotAPdf
-from ..models import Certificate, CertificateKind, User
+from ..errors import DuplicateEvidence, FileTooLarge, InvalidInput, NotAPdf
+from ..models import KIND_FIELDS, Certificate, CertificateKind, User
+from ..models.evidence import certificate_field
 
 TAIL_BYTES = 2048
 
@@ -65,47 +66,34 @@ def _inspect_pdf(file: UploadedFile) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {
-            ("non_field_errors" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
-            for k, v in exc.error_dict.items()
-        }
-    return {"non_field_errors": list(exc.messages)}
+def _differences(certificate: Certificate, kind: str, metadata: dict[str, Any]) -> list[str]:
+    """What the upload states that the certificate already holding its file does not."""
+    if certificate.kind != kind:
+        return ["kind"]
+    return [
+        str(certificate_field(name).verbose_name)
+        for name, value in metadata.items()
+        if value not in (None, "") and getattr(certificate, name) != value
+    ]
 
 
-KIND_FIELDS = {
-    CertificateKind.GMP: {"site", "inspected_on", "scope", "restrictions"},
-    CertificateKind.CPP: {
-        "product",
-        "exporting_country",
-        "importing_country",
-        "licensed",
-        "licence_number",
-        "licence_holder",
-        "gmp_statement",
-    },
-    CertificateKind.COA: {
-        "product",
-        "site",
-        "batch_number",
-        "manufactured_on",
-        "batch_expires_on",
-        "conforms",
-        "released_by",
-    },
-}
-COMMON_FIELDS = {"number", "issuing_authority", "issued_on", "valid_until"}
+def _reuse(existing: Certificate, kind: str, metadata: dict[str, Any]) -> Upload:
+    """The identical file again: the certificate on file, unless the new details contradict it."""
+    differences = _differences(existing, kind, metadata)
+    if differences:
+        raise DuplicateEvidence(
+            f"This very file is already on file as {existing} (uploaded "
+            f"{existing.uploaded_at:%Y-%m-%d}) with other details ({', '.join(differences)}). "
+            "Choose that certificate, or upload the file these details belong to."
+        )
+    return Upload(existing, reused=True)
 
 
 def upload_certificate(*, user: User, kind: str, file: UploadedFile, **metadata: Any) -> Upload:
     """Store a piece of evidence for the user's organisation, or reuse the identical file already held."""
     if kind not in CertificateKind.values:
         raise InvalidInput({"kind": [f"Choose one of: {', '.join(CertificateKind.values)}."]})
-    allowed = COMMON_FIELDS | KIND_FIELDS[CertificateKind(kind)]
-    if kind == CertificateKind.COA:
-        allowed -= {"issuing_authority"}
-    unknown = set(metadata) - allowed
+    unknown = set(metadata) - set(KIND_FIELDS[kind].fields)
     if unknown:
         raise InvalidInput(
             {name: [f"Not a field of a {CertificateKind(kind).label}."] for name in sorted(unknown)}
@@ -122,7 +110,7 @@ def upload_certificate(*, user: User, kind: str, file: UploadedFile, **metadata:
     sha256, size = _inspect_pdf(file)
     existing = Certificate.objects.filter(organisation=organisation, sha256=sha256).first()
     if existing:
-        return Upload(existing, reused=True)
+        return _reuse(existing, kind, metadata)
     certificate = Certificate(
         organisation=organisation,
         kind=kind,
@@ -135,7 +123,7 @@ def upload_certificate(*, user: User, kind: str, file: UploadedFile, **metadata:
     try:
         certificate.full_clean(exclude=["file"])
     except ValidationError as exc:
-        raise InvalidInput(_validation_errors(exc)) from exc
+        raise InvalidInput.from_validation_error(exc) from exc
     certificate.file.save("upload.pdf", file, save=False)
     try:
         with transaction.atomic():
@@ -145,5 +133,5 @@ def upload_certificate(*, user: User, kind: str, file: UploadedFile, **metadata:
         existing = Certificate.objects.filter(organisation=organisation, sha256=sha256).first()
         if existing is None:
             raise
-        return Upload(existing, reused=True)
+        return _reuse(existing, kind, metadata)
     return Upload(certificate, reused=False)

@@ -10,6 +10,7 @@ from django.db import models
 from django.forms.models import fields_for_model
 
 from ...models import (
+    KIND_FIELDS,
     SAMPLING_FIELDS,
     Authority,
     Certificate,
@@ -51,7 +52,7 @@ class ProductForm(forms.ModelForm):
 
 
 class EvidenceForm(forms.Form):
-    """Metadata and the PDF of one kind of evidence; subclasses name the kind's fields.
+    """Metadata and the PDF of one kind of evidence: the kind's fields as the model declares them.
 
     A plain form over the model's fields: the upload service validates the certificate as a
     whole, and its refusals come back as errors next to the fields.
@@ -62,7 +63,6 @@ class EvidenceForm(forms.Form):
     labels: dict[str, str] = {}
     widgets: dict[str, type[forms.Widget] | forms.Widget] = {}
     overrides: dict[str, forms.Field] = {}
-    required: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +73,8 @@ class EvidenceForm(forms.Form):
             help_text="Not stored: the warning window and the authorities relied on are the NRA's.",
             widget=forms.Select(attrs={"data-precheck": "nra"}),
         )
+        spec = KIND_FIELDS[self.kind]
+        self.field_names = list(spec.fields)
         fields = fields_for_model(
             Certificate, fields=self.field_names, labels=self.labels, widgets=self.widgets
         )
@@ -86,8 +88,8 @@ class EvidenceForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
             ),
         }
-        for name in self.required:
-            self.fields[name].required = True
+        for name in self.field_names:
+            self.fields[name].required = name in spec.required
         if "issuing_authority" in self.fields:
             field = _model_choice(self, "issuing_authority")
             field.queryset = selectors.authority_register()
@@ -112,23 +114,6 @@ _yes_no = {"true": True, "false": False}
 
 class GmpForm(EvidenceForm):
     kind = CertificateKind.GMP
-    field_names = [
-        "number",
-        "issuing_authority",
-        "site",
-        "inspected_on",
-        "issued_on",
-        "valid_until",
-        "scope",
-        "restrictions",
-    ]
-    required = ("number", "issuing_authority", "site", "inspected_on", "valid_until")
-    labels = {
-        "number": "Certificate number",
-        "issuing_authority": "Issuing authority",
-        "inspected_on": "Inspection date",
-        "issued_on": "Issue date",
-    }
     widgets = {
         "inspected_on": DATE,
         "issued_on": DATE,
@@ -139,32 +124,11 @@ class GmpForm(EvidenceForm):
 
 class CppForm(EvidenceForm):
     kind = CertificateKind.CPP
-    field_names = [
-        "number",
-        "issuing_authority",
-        "exporting_country",
-        "importing_country",
-        "product",
-        "licensed",
-        "licence_number",
-        "licence_holder",
-        "gmp_statement",
-        "issued_on",
-        "valid_until",
-    ]
-    required = (
-        "number",
-        "issuing_authority",
-        "exporting_country",
-        "importing_country",
-        "product",
-    )
     labels = {
         "number": "CPP number",
         "issuing_authority": "Certifying authority",
         "exporting_country": "Exporting country (ISO code)",
         "importing_country": "Importing country (ISO code)",
-        "issued_on": "Issue date",
         "valid_until": "Valid until (if stated)",
     }
     widgets = {
@@ -189,19 +153,8 @@ class CppForm(EvidenceForm):
 
 class CoaForm(EvidenceForm):
     kind = CertificateKind.COA
-    field_names = [
-        "product",
-        "batch_number",
-        "site",
-        "manufactured_on",
-        "batch_expires_on",
-        "conforms",
-        "released_by",
-        "issued_on",
-    ]
-    required = ("product", "batch_number", "site", "manufactured_on", "batch_expires_on")
     labels = {
-        "manufactured_on": "Manufacture date",
+        "number": "CoA number (if any)",
         "batch_expires_on": "Batch expiry",
         "issued_on": "CoA date",
     }
