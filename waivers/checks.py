@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from django.utils import timezone
 
+from . import impact
 from .models import Certificate, CertificateKind, CheckStatus, ReliancePolicy, WaiverRequest
 
 
@@ -53,12 +54,16 @@ def _certificates(case: WaiverRequest) -> list[Certificate]:
 
 
 def missing_for_submission(case: WaiverRequest) -> list[str]:
-    """What stops a draft from being submitted: the basics and the evidence the NRA's policy requires."""
+    """What stops a draft from being submitted: the basics, a complete and valid set of sampling
+    figures, and the evidence the NRA's policy requires."""
     missing = []
     if not case.sites.exists():
         missing.append("Name at least one manufacturing site.")
     if not case.justification.strip():
         missing.append("Give a justification.")
+    _, sampling_problem = impact.of_request(case)
+    if sampling_problem:
+        missing.append(f"Sampling data: {sampling_problem}")
     result = completeness(case)
     if result.status == CheckStatus.FAIL:
         missing.append(result.detail)

@@ -34,7 +34,7 @@ def test_another_organisations_product_cannot_be_chosen(signed_in, nra):
         reverse("applicant:new"),
         {"authority": nra.pk, "scope": "import_testing", "product": foreign.pk},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["product"]
     assert WaiverRequest.objects.count() == 1
 

@@ -7,6 +7,8 @@ an action the state does not allow is 409 with the current state.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,7 +23,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import access, audit, workflow
-from ..models import CheckResult, WaiverRequest
+from ..errors import InvalidInput
+from ..models import SAMPLING_FIELDS, CheckResult, WaiverRequest
 from ..services.cases import create_request, update_draft
 from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
 from .filters import WaiverFilter
@@ -80,6 +83,19 @@ def _workflow_action(
     )(routed)
 
 
+@contextmanager
+def _refusals_as_sent() -> Iterator[None]:
+    """A domain refusal in the shape of the request body: sampling figures under ``sampling``."""
+    try:
+        yield
+    except InvalidInput as exc:
+        sampling = {k: v for k, v in exc.errors.items() if k in SAMPLING_FIELDS}
+        if not sampling:
+            raise
+        rest = {k: v for k, v in exc.errors.items() if k not in sampling}
+        raise serializers.ValidationError({**rest, "sampling": sampling}) from exc
+
+
 @extend_schema_view(
     list=extend_schema(summary="Waiver requests you may see"),
     retrieve=extend_schema(summary="One waiver request"),
@@ -119,9 +135,10 @@ class WaiverViewSet(
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         assert isinstance(serializer, WaiverSerializer)
-        serializer.instance = create_request(
-            user=signed_in(self.request), **serializer.domain_values()
-        )
+        with _refusals_as_sent():
+            serializer.instance = create_request(
+                user=signed_in(self.request), **serializer.domain_values()
+            )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
@@ -129,12 +146,13 @@ class WaiverViewSet(
             case, data=request.data, partial=True, context=self.get_serializer_context()
         )
         data.is_valid(raise_exception=True)
-        update_draft(
-            waiver=case,
-            user=signed_in(request),
-            expected_version=data.validated_data.get("version"),
-            **data.domain_values(),
-        )
+        with _refusals_as_sent():
+            update_draft(
+                waiver=case,
+                user=signed_in(request),
+                expected_version=data.validated_data.get("version"),
+                **data.domain_values(),
+            )
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
     submit = _workflow_action(

@@ -8,11 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .. import impact
+from ..impact import INPUTS
 from .catalogue import Product, Site
 from .evidence import Certificate
 from .people import Organisation
@@ -106,16 +109,32 @@ class WaiverRequest(models.Model):
     justification = models.TextField(blank=True)
 
     # Sampling data: the calculator's inputs (units, or ml for a volume batch).
-    batch_size = models.DecimalField(null=True, blank=True, **_units)
-    release_units = models.DecimalField(null=True, blank=True, **_units)
-    retention_units = models.DecimalField(null=True, blank=True, **_units)
-    stability_units = models.DecimalField(null=True, blank=True, **_units)
-    in_country_units = models.DecimalField(null=True, blank=True, **_units)
-    testing_countries = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
-    units_per_patient = models.DecimalField(null=True, blank=True, **_units)
-    shelf_life_days = models.DecimalField(null=True, blank=True, max_digits=8, decimal_places=2)
-    shipping_days = models.DecimalField(null=True, blank=True, max_digits=8, decimal_places=2)
-    testing_days = models.DecimalField(null=True, blank=True, max_digits=8, decimal_places=2)
+    batch_size = models.DecimalField(INPUTS["batch_size"], null=True, blank=True, **_units)
+    release_units = models.DecimalField(INPUTS["release_units"], null=True, blank=True, **_units)
+    retention_units = models.DecimalField(
+        INPUTS["retention_units"], null=True, blank=True, **_units
+    )
+    stability_units = models.DecimalField(
+        INPUTS["stability_units"], null=True, blank=True, **_units
+    )
+    in_country_units = models.DecimalField(
+        INPUTS["in_country_units"], null=True, blank=True, **_units
+    )
+    testing_countries = models.PositiveIntegerField(
+        INPUTS["testing_countries"], default=1, validators=[MinValueValidator(1)]
+    )
+    units_per_patient = models.DecimalField(
+        INPUTS["units_per_patient"], null=True, blank=True, **_units
+    )
+    shelf_life_days = models.DecimalField(
+        INPUTS["shelf_life_days"], null=True, blank=True, max_digits=8, decimal_places=2
+    )
+    shipping_days = models.DecimalField(
+        INPUTS["shipping_days"], null=True, blank=True, max_digits=8, decimal_places=2
+    )
+    testing_days = models.DecimalField(
+        INPUTS["testing_days"], null=True, blank=True, max_digits=8, decimal_places=2
+    )
 
     state = models.CharField(max_length=24, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(
@@ -244,19 +263,20 @@ class WaiverRequest(models.Model):
     def sampling(self) -> dict[str, object]:
         return {field: getattr(self, field) for field in SAMPLING_FIELDS}
 
+    def clean(self) -> None:
+        """A draft may lack figures, but never hold ones the sampling calculator refuses."""
+        errors = impact.problems(
+            {
+                **self.sampling(),
+                "production_model": self.product.production_model if self.product_id else None,
+            },
+            complete=False,
+        )
+        if errors:
+            raise ValidationError(errors)
 
-SAMPLING_FIELDS = (
-    "batch_size",
-    "release_units",
-    "retention_units",
-    "stability_units",
-    "in_country_units",
-    "testing_countries",
-    "units_per_patient",
-    "shelf_life_days",
-    "shipping_days",
-    "testing_days",
-)
+
+SAMPLING_FIELDS = tuple(INPUTS)
 
 
 class Message(models.Model):

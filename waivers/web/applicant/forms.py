@@ -240,22 +240,10 @@ class SamplingForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        labels = {
-            "batch_size": "Batch size (units or ml)",
-            "release_units": "Units for release testing",
-            "retention_units": "Units for reference/retention",
-            "stability_units": "Units for stability (0 if none)",
-            "in_country_units": "Units for in-country testing (per testing country)",
-            "testing_countries": "Importing countries that test",
-            "units_per_patient": "Units per patient dose",
-            "shelf_life_days": "Shelf-life (days)",
-            "shipping_days": "Shipping (days)",
-            "testing_days": "In-country testing (days)",
-        }
         for name in SAMPLING_FIELDS:
             model_field = WaiverRequest._meta.get_field(name)
             assert isinstance(model_field, models.Field)
-            field = model_field.formfield(label=labels[name])
+            field = model_field.formfield()
             assert field is not None
             field.required = name == "testing_countries"
             field.widget.attrs["data-impact-input"] = name

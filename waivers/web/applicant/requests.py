@@ -138,7 +138,8 @@ def _render_step(
     }
     if step == "sampling" and case is not None:
         context["impact"], context["impact_error"] = _impact(case)
-    return render(request, "applicant/request_step.html", context)
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "applicant/request_step.html", context, status=status)
 
 
 @applicant_required
