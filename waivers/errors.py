@@ -90,6 +90,12 @@ class DuplicateEvidence(DomainError):
     status = 409
 
 
+class EntryInUse(DomainError):
+    """A site or product that a submitted request rests on cannot change."""
+
+    status = 409
+
+
 class AlreadyDone(DomainError):
     """The action would change nothing (e.g. assigning the reviewer already assigned)."""
 

@@ -3,6 +3,8 @@ products (NRA staff read those used by the cases addressed to them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -12,8 +14,9 @@ from rest_framework.serializers import BaseSerializer, ModelSerializer
 
 from .. import access
 from ..models import Product, Site
+from ..services.catalogue import save_entry
 from .permissions import ApplicantWrites, signed_in, viewer
-from .serializers import ProductSerializer, SiteSerializer, create_for_organisation
+from .serializers import ProductSerializer, SiteSerializer
 
 
 class _OrganisationCatalogue(
@@ -28,7 +31,10 @@ class _OrganisationCatalogue(
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         assert isinstance(serializer, ModelSerializer)
-        serializer.instance = create_for_organisation(serializer, signed_in(self.request))
+        model: Any = serializer.Meta.model
+        serializer.instance = save_entry(
+            user=signed_in(self.request), entry=model(**serializer.validated_data)
+        )
 
 
 @extend_schema_view(

@@ -162,21 +162,6 @@ class ProductSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
-def create_for_organisation(serializer: serializers.ModelSerializer, user: User) -> Any:
-    """Save a site or product for the user's organisation; a duplicate name is a 400 on `name`."""
-    model: Any = serializer.Meta.model
-    obj = model(organisation_id=user.organisation_id, **serializer.validated_data)
-    try:
-        obj.full_clean()
-    except DjangoValidationError as exc:
-        errors = InvalidInput.messages_of(exc)
-        if "non_field_errors" in errors:
-            errors["name"] = errors.pop("non_field_errors")
-        raise serializers.ValidationError(errors) from exc
-    obj.save()
-    return obj
-
-
 # --- evidence -----------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from django import forms
 from ..errors import DomainError, EvidenceIncomplete, FileTooLarge, InvalidInput, NotAPdf
 
 
-def add_to_form(form: forms.Form, exc: DomainError) -> None:
+def add_to_form(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a refused action on the form: field errors where a field exists, else at the top."""
     if isinstance(exc, InvalidInput):
         for field, messages in exc.errors.items():

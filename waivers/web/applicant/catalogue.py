@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from ...errors import DomainError
 from ...selectors import applicant as selectors
+from ...services.catalogue import save_entry
+from ..errors import add_to_form
 from .access import ApplicantRequest, applicant_required
 from .forms import ProductForm, SiteForm
 
@@ -20,15 +22,11 @@ CATALOGUES = {
 
 
 def _save(request: ApplicantRequest, form: forms.ModelForm) -> bool:
-    """Save for the user's organisation; a duplicate name is a form error, not a 500."""
-    obj = form.save(commit=False)
-    obj.organisation_id = request.user.organisation_id
+    """Save for the user's organisation; a refusal is shown on the form."""
     try:
-        obj.validate_constraints()
-        with transaction.atomic():
-            obj.save()
-    except (IntegrityError, forms.ValidationError):
-        form.add_error("name", "Your organisation already has one with this name.")
+        save_entry(user=request.user, entry=form.save(commit=False))
+    except DomainError as exc:
+        add_to_form(form, exc)
         return False
     return True
 
