@@ -100,3 +100,21 @@ class AlreadyDone(DomainError):
     """The action would change nothing (e.g. assigning the reviewer already assigned)."""
 
     status = 409
+
+
+class WaiverNotInForce(TransitionNotAllowed):
+    """Batches are notified only under a granted waiver; any other state is a conflict (409)."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__("notify_batch", state, "notify a batch under")
+        self.message = (
+            f"Batches can only be notified under an approved waiver; this one is "
+            f"{state.replace('_', ' ')}."
+        )
+        self.args = (self.message,)
+
+
+class NoAcknowledgement(DomainError):
+    """Only a batch released on its CoA has an acknowledgement to download."""
+
+    status = 404

@@ -17,6 +17,7 @@ from django.db import InterfaceError, OperationalError
 
 from . import letters
 from .models import WaiverRequest
+from .selectors import notifications as notification_reads
 from .services import checks, expiry, maturity, notifications, outbox
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def issue_letter(waiver_id: int) -> str:
     letter = letters.issue_decision_letter(case)
     notifications.notify(
         notifications.notices(
-            notifications.applicants(case),
+            notification_reads.applicants(case),
             event="letter_issued",
             waiver=case,
             occasion=f"{letter.pk}",

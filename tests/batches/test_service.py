@@ -10,8 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from waivers import audit, letters
-from waivers.batches import WaiverNotInForce
-from waivers.errors import InvalidInput, NotPermitted
+from waivers.errors import InvalidInput, NotPermitted, WaiverNotInForce
 from waivers.models import AuditEntry, BatchNotification, BatchStatus, Notification
 from waivers.services.batches import flag_batch, notify_batch
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from waivers.batches import verify
+from waivers.batch_verification import verify
 from waivers.models import BatchNotification, BatchStatus, Recognition, State
 
 from ..factories import (

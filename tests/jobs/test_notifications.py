@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from waivers.models import DecisionLetter, Notification
+from waivers.selectors import notifications as notification_reads
 from waivers.services import notifications
 from waivers.workflow import fire
 
@@ -115,7 +116,7 @@ def test_marking_one_as_read_lowers_the_count_and_others_cannot_touch_it(
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.read_at is not None
-    assert notifications.unread_count(applicant) == 0
+    assert notification_reads.unread_count(applicant) == 0
 
 
 def test_marking_all_as_read(client, case, applicant):
@@ -126,7 +127,7 @@ def test_marking_all_as_read(client, case, applicant):
     client.force_login(applicant)
     page = client.post("/notifications/read/", follow=True)
     assert "3 notifications marked as read." in page.content.decode()
-    assert notifications.unread_count(applicant) == 0
+    assert notification_reads.unread_count(applicant) == 0
 
 
 def test_a_malformed_id_is_refused_with_a_message(client, applicant):

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from ..access import certificates_for, waivers_for
 from ..models import BatchNotification, WaiverRequest
+from ..selectors import batches as batch_reads
 from ..services import batches as service
 from .permissions import signed_in
 
@@ -99,7 +100,7 @@ class WaiverBatchesView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no waiver
             return BatchNotification.objects.none()
         return (
-            service.batches_for(signed_in(self.request))
+            batch_reads.batches_for(signed_in(self.request))
             .filter(waiver=_waiver(self.request, self.kwargs["pk"]))
             .select_related("waiver", "notified_by")
             .order_by("-notified_at", "-pk")
@@ -142,9 +143,10 @@ class AcknowledgementView(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes}, summary="Acknowledgement PDF")
     def get(self, request: Request, pk: int, batch_pk: int) -> FileResponse:
         batch = get_object_or_404(
-            service.batches_for(signed_in(request)).filter(waiver=_waiver(request, pk)), pk=batch_pk
+            batch_reads.batches_for(signed_in(request)).filter(waiver=_waiver(request, pk)),
+            pk=batch_pk,
         )
-        file, name = service.acknowledgement_of(batch)
+        file, name = batch_reads.acknowledgement_of(batch)
         return FileResponse(file, as_attachment=True, filename=name, content_type="application/pdf")
 
 

@@ -1,4 +1,5 @@
 from .audit import GENESIS, AuditEntry, AuditTrailIsAppendOnly
+from .batches import BatchNotification, BatchStatus
 from .cases import (
     DECIDED_STATES,
     GRANTED_STATES,
@@ -16,20 +17,13 @@ from .cases import (
     WaiverRequest,
 )
 from .catalogue import AtmpClass, Product, ProductionModel, Site
-from .documents import (
-    Announcement,
-    BatchNotification,
-    BatchStatus,
-    DecisionLetter,
-    Notification,
-    OutboxMessage,
-    new_verification_code,
-    normalise_verification_code,
-)
+from .documents import DecisionLetter, new_verification_code, normalise_verification_code
 from .evidence import KIND_FIELDS, Certificate, CertificateKind, certificate_label
+from .notifications import Notification
+from .outbox import OutboxMessage
 from .people import Organisation, Role, User
 from .register import Authority, Recognition, ReliancePolicy, Scheme
-from .sweeps import SweepRun
+from .sweeps import Announcement, SweepRun
 
 __all__ = [
     "DECIDED_STATES",

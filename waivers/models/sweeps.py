@@ -1,8 +1,12 @@
-"""The record of each completed expiry sweep: what the next one starts from, what inspectors see."""
+"""The expiry sweep's records: each completed sweep (what the next one starts from, what
+inspectors see), and each occasion it has announced, so none is announced twice."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
+
+from .cases import WaiverRequest
 
 
 class SweepRun(models.Model):
@@ -37,3 +41,27 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"Expiry sweep for {self.day:%Y-%m-%d}"
+
+
+class Announcement(models.Model):
+    """An occasion the expiry sweep has told people about (a certificate relied on expiring, a
+    waiver nearing its end, a granted waiver's evidence failing), so it is announced only once.
+
+    One row per occasion, not per person; the unique constraint makes two sweeps running at once
+    unable to both announce it (the second one's transaction fails and is retried).
+    """
+
+    #: The unique constraint's index, led by the case, serves the sweep's look-ups: no other index.
+    waiver = models.ForeignKey(
+        WaiverRequest, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    occasion = models.CharField(max_length=40)
+    key = models.CharField(max_length=100, help_text="What the occasion is about within the case.")
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["waiver", "occasion", "key"], name="occasion_announced_once"
+            )
+        ]

@@ -1,6 +1,6 @@
 """Batch notifications under a granted waiver: notify (release or refuse), flag for sampling.
 
-Also the scoped reads the batch pages and the API share, so both show the same rows and counts.
+The scoped reads the batch pages and the API share live in ``selectors.batches``.
 """
 
 from __future__ import annotations
@@ -9,17 +9,16 @@ import hashlib
 import uuid
 
 from django.conf import settings
-from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
 from .. import audit
-from ..access import NRA_ROLES, waivers_for
-from ..batches import WaiverNotInForce, normalise_batch_number, verify
-from ..errors import DomainError, InvalidInput, NotPermitted
+from ..access import NRA_ROLES
+from ..batch_verification import normalise_batch_number, verify
+from ..errors import InvalidInput, NotPermitted, WaiverNotInForce
 from ..letters import render_pdf
 from ..models import (
     GRANTED_STATES,
@@ -31,47 +30,10 @@ from ..models import (
     User,
     WaiverRequest,
 )
+from ..selectors import notifications as notification_reads
 from . import notifications
 
 BATCH_NUMBER_MAX: int = BatchNotification._meta.get_field("batch_number").max_length or 100
-
-
-def batches_for(user: User) -> QuerySet[BatchNotification]:
-    """Batch notifications under the waivers this user may see (everyone else's are absent)."""
-    return BatchNotification.objects.filter(waiver__in=waivers_for(user))
-
-
-def _counted(batches: QuerySet[BatchNotification], *group_by: str) -> QuerySet:
-    return (
-        batches.order_by()
-        .values(*group_by)
-        .annotate(
-            total=Count("pk"),
-            released=Count("pk", filter=Q(status=BatchStatus.RELEASED)),
-            refused=Count("pk", filter=Q(status=BatchStatus.REFUSED)),
-            flagged=Count("pk", filter=Q(flagged_for_sampling=True)),
-        )
-        .order_by(*group_by)
-    )
-
-
-def counts_per_waiver(batches: QuerySet[BatchNotification]) -> QuerySet:
-    return _counted(batches, "waiver__reference", "waiver__product__name")
-
-
-def counts_per_product(batches: QuerySet[BatchNotification]) -> QuerySet:
-    return _counted(batches, "waiver__product__name", "waiver__organisation__name")
-
-
-class NoAcknowledgement(DomainError):
-    status = 404
-
-
-def acknowledgement_of(batch: BatchNotification) -> tuple[File, str]:
-    """The acknowledgement PDF, opened, and the name to download it under."""
-    if not batch.acknowledgement:
-        raise NoAcknowledgement("Only a batch released on its CoA has an acknowledgement.")
-    return batch.acknowledgement.open("rb"), f"{batch.reference}-acknowledgement.pdf"
 
 
 def check_may_notify(*, waiver: WaiverRequest, user: User) -> None:
@@ -127,7 +89,7 @@ def _tell_nra(batch: BatchNotification, waiver: WaiverRequest) -> None:
     )
     notifications.notify(
         notifications.notices(
-            notifications.nra_staff(waiver, *NRA_ROLES),
+            notification_reads.nra_staff(waiver, *NRA_ROLES),
             event="batch_refused",
             waiver=waiver,
             occasion=batch.reference,

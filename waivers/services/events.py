@@ -24,8 +24,8 @@ from ..models import (
     User,
     WaiverRequest,
 )
+from ..selectors.notifications import applicants_of, assigned_reviewer, nra_staff_of
 from . import notifications, outbox
-from .notifications import applicants_of, assigned_reviewer, nra_staff_of
 
 ISSUE_LETTER = "waivers.tasks.issue_letter"
 RUN_CHECKS = "waivers.tasks.run_case_checks"

@@ -52,6 +52,7 @@ from ..models import (
     WaiverRequest,
     certificate_label,
 )
+from ..selectors import notifications as notification_reads
 from . import digests, maturity, notifications
 from .checks import LIVE_STATES, run_for, storing
 from .events import Audience
@@ -282,10 +283,12 @@ def _among(column: str, ids: list[int]) -> _AnyOf:
 def _people(organisations: set[int], nras: set[int]) -> tuple[dict[int, list[int]], ...]:
     """Active applicants per organisation and active approvers per NRA."""
     applicants: dict[int, list[int]] = defaultdict(list)
-    for pk, org in notifications.applicants_of(organisations).values_list("pk", "organisation_id"):
+    for pk, org in notification_reads.applicants_of(organisations).values_list(
+        "pk", "organisation_id"
+    ):
         applicants[org].append(pk)
     approvers: dict[int, list[int]] = defaultdict(list)
-    for pk, nra in notifications.nra_staff_of(nras, Role.APPROVER).values_list("pk", "nra_id"):
+    for pk, nra in notification_reads.nra_staff_of(nras, Role.APPROVER).values_list("pk", "nra_id"):
         approvers[nra].append(pk)
     return applicants, approvers
 

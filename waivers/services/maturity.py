@@ -16,6 +16,7 @@ from datetime import date
 from django.db.models import Q
 
 from ..models import GRANTED_STATES, CertificateKind, Role, User, WaiverRequest
+from ..selectors import notifications as notification_reads
 from . import notifications
 from .checks import LIVE_STATES, run_for
 
@@ -73,11 +74,11 @@ def recheck(
             continue
         case = run.waiver
         report.changed.append(case.reference)
-        people: list[User | int] = [*notifications.applicants(case)]
+        people: list[User | int] = [*notification_reads.applicants(case)]
         if case.state in GRANTED_STATES:
-            people += notifications.nra_staff(case, Role.APPROVER)
+            people += notification_reads.nra_staff(case, Role.APPROVER)
         else:
-            people += notifications.assigned_reviewer(case)
+            people += notification_reads.assigned_reviewer(case)
         digest = hashlib.sha256(outcome.detail.encode()).hexdigest()[:16]
         items += notifications.notices(
             people,

@@ -14,12 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Notification, Role, User, WaiverRequest
+from ..models import Notification, User, WaiverRequest
 from . import outbox
 
 logger = logging.getLogger(__name__)
@@ -166,42 +165,7 @@ def send_pending_emails(limit: int = 1000) -> int:
     return sent
 
 
-# Who is concerned ----------------------------------------------------------------------------
-
-
-def applicants_of(organisation_ids: Iterable[int]) -> QuerySet[User]:
-    return User.objects.filter(
-        organisation_id__in=list(organisation_ids), role=Role.APPLICANT, is_active=True
-    )
-
-
-def nra_staff_of(nra_ids: Iterable[int], *roles: str) -> QuerySet[User]:
-    return User.objects.filter(nra_id__in=list(nra_ids), role__in=roles, is_active=True)
-
-
-def applicants(waiver: WaiverRequest) -> QuerySet[User]:
-    return applicants_of([waiver.organisation_id])
-
-
-def nra_staff(waiver: WaiverRequest, *roles: str) -> QuerySet[User]:
-    return nra_staff_of([waiver.authority_id], *roles)
-
-
-def assigned_reviewer(waiver: WaiverRequest) -> list[int]:
-    return [waiver.reviewer_id] if waiver.reviewer_id else []
-
-
-# The in-app list -----------------------------------------------------------------------------
-
-
-def for_user(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("waiver")
-
-
-def unread_count(user: User) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+# The in-app list (its reads are in selectors.notifications) ------------------------------
 
 
 def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..services import notifications
+from ..selectors import notifications as notification_reads
 
 register = template.Library()
 
@@ -15,5 +15,5 @@ def unread_notifications(context: template.Context) -> int:
     if request is None or user is None:
         return 0
     if not hasattr(request, "unread_notifications"):
-        request.unread_notifications = notifications.unread_count(user)
+        request.unread_notifications = notification_reads.unread_count(user)
     return int(request.unread_notifications)

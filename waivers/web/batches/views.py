@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ...access import sites_for, waivers_for
-from ...errors import DomainError, FileTooLarge, NotAPdf, NotPermitted
+from ...errors import DomainError, FileTooLarge, NoAcknowledgement, NotAPdf, NotPermitted
 from ...models import GRANTED_STATES, BatchNotification, BatchStatus, Certificate, CertificateKind
+from ...selectors import batches as batch_reads
 from ...services import batches as service
 from ...services.evidence import upload_certificate
 from ..auth import signed_in
@@ -27,7 +28,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     """Every batch of the waivers the user may see, with counts per waiver and per product."""
     if not (signed_in(request).is_applicant or signed_in(request).is_nra_staff):
         raise Http404
-    batches = service.batches_for(signed_in(request))
+    batches = batch_reads.batches_for(signed_in(request))
     waiver_filter = request.GET.get("waiver", "").strip()
     if waiver_filter:
         batches = batches.filter(waiver__reference=waiver_filter)
@@ -51,8 +52,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "waiver_filter": waiver_filter,
-            "per_waiver": service.counts_per_waiver(batches),
-            "per_product": service.counts_per_product(batches),
+            "per_waiver": batch_reads.counts_per_waiver(batches),
+            "per_product": batch_reads.counts_per_product(batches),
             "in_force": in_force,
         },
     )
@@ -114,7 +115,7 @@ def notify(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _scoped_batch(request: HttpRequest, reference: str) -> BatchNotification:
     return get_object_or_404(
-        service.batches_for(signed_in(request)).select_related(
+        batch_reads.batches_for(signed_in(request)).select_related(
             "waiver__product",
             "waiver__organisation",
             "waiver__authority",
@@ -171,7 +172,7 @@ def flag(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def acknowledgement(request: HttpRequest, reference: str) -> FileResponse:
     try:
-        file, name = service.acknowledgement_of(_scoped_batch(request, reference))
-    except service.NoAcknowledgement as exc:
+        file, name = batch_reads.acknowledgement_of(_scoped_batch(request, reference))
+    except NoAcknowledgement as exc:
         raise Http404(exc.message) from exc
     return FileResponse(file, as_attachment=True, filename=name, content_type="application/pdf")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ... import letters
 from ...models import User, normalise_verification_code
+from ...selectors import notifications as notification_reads
 from ...services import notifications
 
 
@@ -36,7 +37,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)  # login_required
-    page = Paginator(notifications.for_user(request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(notification_reads.for_user(request.user), 25).get_page(
+        request.GET.get("page")
+    )
     return render(request, "documents/notifications.html", {"page": page})
 
 

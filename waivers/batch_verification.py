@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 
-from .errors import TransitionNotAllowed
 from .models import (
     GRANTED_STATES,
     BatchNotification,
@@ -33,18 +32,6 @@ LABELS = {
     "cpp": "CPP relied on still valid and recognised",
     "not_notified_before": "Batch not released before under this waiver",
 }
-
-
-class WaiverNotInForce(TransitionNotAllowed):
-    """Batches are notified only under a granted waiver; any other state is a conflict (409)."""
-
-    def __init__(self, state: str) -> None:
-        super().__init__("notify_batch", state, "notify a batch under")
-        self.message = (
-            f"Batches can only be notified under an approved waiver; this one is "
-            f"{state.replace('_', ' ')}."
-        )
-        self.args = (self.message,)
 
 
 @dataclass(frozen=True)
