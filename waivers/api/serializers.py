@@ -14,8 +14,8 @@ from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connections, router, transaction
-from django.db.models import DecimalField, Manager, ManyToManyField, QuerySet
+from django.db import transaction
+from django.db.models import DecimalField, Manager, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -40,6 +40,7 @@ from ..models import (
     User,
     WaiverRequest,
 )
+from ..sql import linked_ids
 
 # Largest id a client may send: beyond it no object exists, and the databases' integer columns end.
 MAX_ID = 2**31 - 1
@@ -341,57 +342,6 @@ class SamplingSerializer(serializers.Serializer):
     shelf_life_days = serializers.DecimalField(**_days, required=False, allow_null=True)
     shipping_days = serializers.DecimalField(**_days, required=False, allow_null=True)
     testing_days = serializers.DecimalField(**_days, required=False, allow_null=True)
-
-
-LINKS = ("sites", "certificates")
-
-
-@functools.cache
-def _numbered_links(connection_alias: str) -> str:
-    """One statement giving (relation, case id, place in the related model's own ``ordering``,
-    linked id) for the cases in ``%(ids)s``, for both relations, built from the models' meta.
-
-    Hand-written rather than two ORM querysets: compiling those cost more CPU than the page's
-    other queries together (bench/README.md, "API list: second round")."""
-    quote = connections[connection_alias].ops.quote_name
-    parts = []
-    for kind, name in enumerate(LINKS):
-        field = WaiverRequest._meta.get_field(name)
-        assert isinstance(field, ManyToManyField)
-        related: Any = field.related_model
-        through: Any = field.remote_field.through
-        case = quote(through._meta.get_field(field.m2m_field_name()).column)
-        linked = quote(through._meta.get_field(field.m2m_reverse_field_name()).column)
-        order = [
-            f"r.{quote(related._meta.get_field(key.lstrip('-')).column)}"
-            + (" DESC" if key.startswith("-") else "")
-            for key in related._meta.ordering
-        ]
-        parts.append(
-            f"SELECT {kind}, l.{case}, ROW_NUMBER() OVER "
-            f"(PARTITION BY l.{case} ORDER BY {', '.join([*order, f'l.{linked}'])}), l.{linked} "
-            f"FROM {quote(through._meta.db_table)} l "
-            f"JOIN {quote(related._meta.db_table)} r ON r.{quote(related._meta.pk.column)} = l.{linked} "
-            f"WHERE l.{case} IN (%(ids)s)"
-        )
-    return " UNION ALL ".join(parts)
-
-
-def linked_ids(cases: Iterable[WaiverRequest]) -> dict[int, dict[str, list[int]]]:
-    """Each case's site and certificate ids, in the order of the models' own ``ordering`` (as
-    ``case.sites.all()`` gives them): one query for any number of cases, and no Site or
-    Certificate object built."""
-    ids: dict[int, dict[str, list[int]]] = {case.pk: {name: [] for name in LINKS} for case in cases}
-    if not ids:
-        return ids
-    alias = router.db_for_read(WaiverRequest)
-    sql = _numbered_links(alias) % {"ids": ", ".join(["%s"] * len(ids))}
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, list(ids) * len(LINKS))
-        rows = cursor.fetchall()
-    for kind, case_id, _, linked_id in sorted(rows):
-        ids[case_id][LINKS[kind]].append(linked_id)
-    return ids
 
 
 class LinkedIds(serializers.ManyRelatedField):

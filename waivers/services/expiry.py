@@ -31,12 +31,11 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F, Q
-from django.db.models.lookups import In, Lookup
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .. import checks, workflow
+from .. import checks, sql, workflow
 from ..models import (
     GRANTED_STATES,
     OPEN_STATES,
@@ -258,28 +257,6 @@ class _Chunk:
     recovered: list[int] = field(default_factory=list)
 
 
-class _AnyOf(Lookup):  # type: ignore[type-arg]
-    """``column IN ids``, sent to PostgreSQL as ``column = ANY(%s)`` with one array parameter:
-    2,000 ids then cost one value to quote, not 2,000 placeholders to build and fill. Other
-    databases get the ``IN`` list."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
-        return In(self.lhs, self.rhs).as_sql(compiler, connection)
-
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
-        lhs, params = compiler.compile(self.lhs)
-        array = f"{self.lhs.output_field.db_type(connection)}[]"
-        return f"{lhs} = ANY(%s::{array})", (*params, list(self.rhs))
-
-
-def _among(column: str, ids: list[int]) -> _AnyOf:
-    """The rows whose ``column`` is one of ``ids``."""
-    return _AnyOf(F(column), ids)
-
-
 def _people(organisations: set[int], nras: set[int]) -> tuple[dict[int, list[int]], ...]:
     """Active applicants per organisation and active approvers per NRA."""
     applicants: dict[int, list[int]] = defaultdict(list)
@@ -304,7 +281,7 @@ def _check_chunk(
 ) -> _Chunk:
     """Re-run validity on these cases from plain rows; collect changed results and new occasions."""
     cases = list(
-        WaiverRequest.objects.filter(_among("pk", ids), state__in=LIVE_STATES).values_list(
+        WaiverRequest.objects.filter(sql.among("pk", ids), state__in=LIVE_STATES).values_list(
             "pk",
             "reference",
             "state",
@@ -318,7 +295,7 @@ def _check_chunk(
     )
     evidence: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in WaiverRequest.certificates.through.objects.filter(
-        _among("waiverrequest_id", ids)
+        sql.among("waiverrequest_id", ids)
     ).values_list(
         "waiverrequest_id",
         "certificate_id",
@@ -334,11 +311,11 @@ def _check_chunk(
     stored = {
         (waiver_id, name): checks.Outcome(name, status, detail)
         for waiver_id, name, status, detail in CheckResult.objects.filter(
-            _among("waiver_id", ids), check_name__in=EVIDENCE_CHECKS
+            sql.among("waiver_id", ids), check_name__in=EVIDENCE_CHECKS
         ).values_list("waiver_id", "check_name", "status", "detail")
     }
     announced = set(
-        Announcement.objects.filter(_among("waiver_id", ids)).values_list(
+        Announcement.objects.filter(sql.among("waiver_id", ids)).values_list(
             "waiver_id", "occasion", "key"
         )
     )
@@ -451,34 +428,11 @@ def _check_chunk(
     return chunk
 
 
-#: The announcements of a chunk in one statement from three arrays: a quarter of the cost of
-#: bulk_create, which builds a model instance per row (90,000 rows in a first national sweep).
-RECORD = """
-INSERT INTO waivers_announcement (waiver_id, occasion, key, announced_at)
-SELECT waiver_id, occasion, key, %s
-  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(waiver_id, occasion, key)
-"""
-
-
-def _insert_columns(
-    statement: str, at: datetime, rows: list[tuple[Any, ...]], elsewhere: Callable[[], Any]
-) -> None:
-    """Insert ``rows`` with ``statement`` on PostgreSQL (the time, then one array per column),
-    or with ``elsewhere`` (a bulk_create) on the embedded default's SQLite."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        elsewhere()
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [at, *(list(column) for column in zip(*rows, strict=True))])
-
-
 def _record(occasions: list[_Occasion], at: datetime) -> None:
     """Record these occasions as announced. No conflict is ignored: a sweep running at the same
     time that announced one of them first makes this one fail whole, rather than both announce."""
-    _insert_columns(
-        RECORD,
+    sql.insert_columns(
+        sql.RECORD_ANNOUNCEMENTS,
         at,
         [(o.waiver_id, o.occasion, o.key) for o in occasions],
         lambda: Announcement.objects.bulk_create(
@@ -488,22 +442,11 @@ def _record(occasions: list[_Occasion], at: datetime) -> None:
     )
 
 
-#: The changed validity results of a chunk in one statement from three arrays, as announcements
-#: are recorded: ``bulk_create`` builds a model instance and placeholders for every row.
-STORE_VALIDITY = """
-INSERT INTO waivers_checkresult (waiver_id, check_name, status, detail, ran_at)
-SELECT waiver_id, 'validity', status, detail, %s
-  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(waiver_id, status, detail)
-ON CONFLICT (waiver_id, check_name)
-DO UPDATE SET status = EXCLUDED.status, detail = EXCLUDED.detail, ran_at = EXCLUDED.ran_at
-"""
-
-
 def _store_validity(changed: list[tuple[int, checks.Outcome]], at: datetime) -> None:
     """Write these cases' new validity results, replacing the ones they had."""
     with storing([pk for pk, _ in changed]):
-        _insert_columns(
-            STORE_VALIDITY,
+        sql.insert_columns(
+            sql.STORE_VALIDITY,
             at,
             [(pk, outcome.status, outcome.detail) for pk, outcome in changed],
             lambda: CheckResult.objects.bulk_create(
