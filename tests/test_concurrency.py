@@ -18,7 +18,7 @@ from .factories import (
     ApplicantFactory,
     ApproverFactory,
     ReviewerFactory,
-    assessment,
+    bring_to,
 )
 
 pytestmark = [
@@ -61,16 +61,7 @@ def test_twenty_assigns_without_a_version_at_once_give_one_assignment_and_409s(
 
 def test_two_approvers_signing_at_once_give_one_decision(case, applicant, reviewer):
     first, second = ApproverFactory(nra=case.authority), ApproverFactory(nra=case.authority)
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
-    fire(
-        case,
-        "recommend",
-        actor=reviewer,
-        outcome="approve",
-        rationale="ok",
-        assessment=assessment(),
-    )
+    bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     results = race(
         lambda: fire(case.pk, "sign", actor=first, password=PASSWORD, meaning="approval"),
         lambda: fire(case.pk, "sign", actor=second, password=PASSWORD, meaning="approval"),
@@ -116,16 +107,7 @@ def test_twenty_wrong_signing_passwords_at_once_reach_the_password_check_at_most
 ):
     settings.SIGNING_MAX_FAILURES = 3
     approver = ApproverFactory(nra=case.authority)
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
-    fire(
-        case,
-        "recommend",
-        actor=reviewer,
-        outcome="approve",
-        rationale="ok",
-        assessment=assessment(),
-    )
+    bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     results = race(
         *[
             lambda: fire(case.pk, "sign", actor=approver, password="guess", meaning="approval")

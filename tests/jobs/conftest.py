@@ -4,22 +4,12 @@ import pytest
 
 from waivers.workflow import fire
 
-from ..factories import PASSWORD, assessment
+from ..factories import PASSWORD, bring_to
 
 
 def recommend(case, applicant, reviewer, outcome="approve", **extra):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
-    if outcome == "partial":
-        extra.setdefault("conditions", "Identity test on the first imported batch.")
-    return fire(
-        case,
-        "recommend",
-        actor=reviewer,
-        outcome=outcome,
-        rationale=extra.pop("rationale", "The site is inspected by a mature authority."),
-        assessment=extra.pop("assessment", assessment()),
-        **extra,
+    return bring_to(
+        case, "recommended", applicant=applicant, reviewer=reviewer, outcome=outcome, **extra
     )
 
 
