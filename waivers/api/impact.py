@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -11,40 +10,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..impact import calculate
-
-_days: dict[str, Any] = {
-    "max_digits": 8,
-    "decimal_places": 2,
-    "min_value": 0,
-    "required": False,
-    "allow_null": True,
-    "coerce_to_string": False,
-}
-_units: dict[str, Any] = {
-    "max_digits": 14,
-    "decimal_places": 3,
-    "min_value": 0,
-    "coerce_to_string": False,
-}
+from ..impact import REQUIRED, calculate
+from .serializers import SamplingSerializer
 
 
-class ImpactInputSerializer(serializers.Serializer):
-    batch_size = serializers.DecimalField(**_units)
-    release_units = serializers.DecimalField(**_units)
-    retention_units = serializers.DecimalField(**_units)
-    stability_units = serializers.DecimalField(**_units, required=False, default=Decimal(0))
-    in_country_units = serializers.DecimalField(**_units)
-    testing_countries = serializers.IntegerField(
-        min_value=1, max_value=300, required=False, default=1
-    )
-    units_per_patient = serializers.DecimalField(**_units)
+class ImpactInputSerializer(SamplingSerializer):
+    """The calculator's inputs as a request stores them; those it cannot work without required."""
+
     production_model = serializers.ChoiceField(
         choices=["MTS", "MTO"], required=False, default="MTS"
     )
-    shelf_life_days = serializers.DecimalField(**_days)
-    shipping_days = serializers.DecimalField(**_days)
-    testing_days = serializers.DecimalField(**_days)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in REQUIRED:
+            self.fields[name].required = True
+            self.fields[name].allow_null = False
 
 
 class ImpactSerializer(serializers.Serializer):
