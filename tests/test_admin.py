@@ -72,6 +72,21 @@ def test_operator_sees_a_case_with_its_audit_trail_and_cannot_change_it(client, 
     assert case.audit_entries.count() == 1
 
 
+def test_an_organisation_with_submitted_requests_cannot_be_renamed_in_the_admin(
+    client, case, applicant
+):
+    operator = UserFactory(is_staff=True, is_superuser=True, organisation=None, role="registrar")
+    client.force_login(operator)
+    url = f"/admin/waivers/organisation/{case.organisation_id}/change/"
+    assert 'name="name"' in client.get(url).content.decode()  # a draft rests on nothing yet
+    fire(case, "submit", actor=applicant)
+    page = client.get(url).content.decode()
+    assert 'name="name"' not in page and case.organisation.name in page
+    client.post(url, {"name": "Renamed Pharma"})
+    case.organisation.refresh_from_db()
+    assert case.organisation.name != "Renamed Pharma"
+
+
 def test_staff_applicant_cannot_edit_the_register(client):
     staff = ApplicantFactory(is_staff=True)
     client.force_login(staff)

@@ -21,6 +21,7 @@ from .models import (
     OutboxMessage,
     Recognition,
     ReliancePolicy,
+    State,
     SweepRun,
     User,
     WaiverRequest,
@@ -74,6 +75,11 @@ class ReliancePolicyAdmin(admin.ModelAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Organisation | None = None) -> Any:
+        """An applicant's name is part of what its submitted requests were decided and signed on."""
+        submitted = obj is not None and obj.waiver_requests.exclude(state=State.DRAFT).exists()
+        return ("name",) if submitted else ()
 
 
 @admin.register(User)
