@@ -35,7 +35,7 @@ def test_case_page_shows_request_impact_evidence_checks_messages_and_timeline(
         assert f"/nra/cases/{submitted.reference}/certificates/{cert.pk}/download/" in html
     assert "GMP expires in 40 days." in html and "Warning" in html
     assert "Hello NRA" in html
-    assert "<strong>submit</strong> by" in html
+    assert "<strong>Submitted</strong> by" in html
 
 
 def test_case_page_needs_a_constant_number_of_queries(

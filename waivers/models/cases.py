@@ -288,8 +288,19 @@ class Message(models.Model):
     body = models.TextField()
     at = models.DateTimeField(default=timezone.now)
 
+    #: How each kind of message is headed on the case pages.
+    KIND_LABELS = {
+        "information_request": "Information requested by the NRA",
+        "response": "Answer from the applicant",
+        "return": "Returned to the reviewer",
+    }
+
     class Meta:
         ordering = ["at", "pk"]
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
 
 
 class Signature(models.Model):

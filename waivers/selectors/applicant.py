@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from ..access import certificates_for, products_for, sites_for, waivers_for
 from ..audit import APPLICANT_FACING_ACTIONS, entries_for
+from ..audit_text import Step, readable
 from ..models import (
     Authority,
     Certificate,
@@ -73,38 +73,12 @@ def case_by_reference(user: User, reference: str) -> WaiverRequest:
     )
 
 
-#: How each audited step reads on the applicant's timeline.
-STEP_LABELS = {
-    "create": "Draft created",
-    "edit": "Draft edited",
-    "renew": "Renewal started",
-    "submit": "Submitted",
-    "assign": "Assigned to a reviewer",
-    "request_information": "Information requested",
-    "respond": "Information provided",
-    "sign": "Decision signed",
-    "withdraw": "Withdrawn",
-    "revoke": "Waiver revoked",
-    "lapse": "Waiver expired",
-}
-
-
-@dataclass(frozen=True)
-class TimelineStep:
-    label: str
-    actor_name: str
-    at: datetime
-    from_state: str
-    to_state: str
-    reason: str
-
-
 @dataclass(frozen=True)
 class StatusPage:
     """Everything the status page shows of a case."""
 
     case: WaiverRequest
-    timeline: list[TimelineStep]
+    timeline: list[Step]
     checks: list[CheckResult]
     messages: list[Message]
     letter: DecisionLetter | None
@@ -114,17 +88,7 @@ class StatusPage:
 def status_page(case: WaiverRequest) -> StatusPage:
     return StatusPage(
         case=case,
-        timeline=[
-            TimelineStep(
-                label=STEP_LABELS.get(e.action, e.action.replace("_", " ").capitalize()),
-                actor_name=e.actor_name,
-                at=e.at,
-                from_state=e.from_state,
-                to_state=e.to_state,
-                reason=e.reason,
-            )
-            for e in entries_for(case).filter(action__in=APPLICANT_FACING_ACTIONS)
-        ],
+        timeline=readable(entries_for(case).filter(action__in=APPLICANT_FACING_ACTIONS)),
         checks=list(case.check_results.all()),
         messages=list(case.messages.select_related("author")),
         letter=latest_letter(case),

@@ -7,11 +7,11 @@ can match the export against the verified trail.
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
 
 from django.utils import timezone
 
 from ..audit import entries_for, verify_entries
+from ..audit_text import readable, state_label
 from ..letters import render_pdf
 from ..models import AuditEntry, WaiverRequest
 from ..spreadsheet import csv_text
@@ -20,6 +20,7 @@ CSV_COLUMNS = (
     "seq",
     "at_utc",
     "actor",
+    "event",
     "action",
     "from_state",
     "to_state",
@@ -29,41 +30,21 @@ CSV_COLUMNS = (
 )
 
 
-def _value(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_value(v) for v in value) or "—"
-    return str(value)
-
-
-def describe_changes(changes: dict[str, Any]) -> list[str]:
-    """Each change as "field: old → new" (or "field: value" for what has no before/after)."""
-    lines = []
-    for name, change in changes.items():
-        if isinstance(change, dict) and set(change) == {"old", "new"}:
-            lines.append(f"{name}: {_value(change['old'])} → {_value(change['new'])}")
-        else:
-            lines.append(f"{name}: {_value(change)}")
-    return lines
-
-
 def _rows(entries: list[AuditEntry]) -> list[dict[str, str]]:
     return [
         {
-            "seq": str(e.seq),
-            "at_utc": e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            "actor": e.actor_name,
-            "action": e.action,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "changes": "\n".join(describe_changes(e.changes)),
-            "reason": e.reason,
-            "hash": e.hash,
+            "seq": str(step.entry.seq),
+            "at_utc": step.entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "actor": step.entry.actor_name,
+            "event": step.label,
+            "action": step.entry.action,
+            "from_state": state_label(step.entry.from_state) if step.entry.from_state else "",
+            "to_state": state_label(step.entry.to_state) if step.entry.to_state else "",
+            "changes": "\n".join(step.details),
+            "reason": step.entry.reason,
+            "hash": step.entry.hash,
         }
-        for e in entries
+        for step in readable(entries)
     ]
 
 

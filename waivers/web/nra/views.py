@@ -22,11 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from ... import impact, workflow
 from ...assessment import as_rows
 from ...audit import entries_for
+from ...audit_text import readable
 from ...errors import DomainError, StaleCase
 from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
 from ...selectors.paging import IdsFirstPaginator
-from ...services.audit_export import audit_trail_csv, audit_trail_pdf, describe_changes
+from ...services.audit_export import audit_trail_csv, audit_trail_pdf
 from ..auth import signed_in
 from ..errors import add_to_form
 from . import forms
@@ -147,7 +148,7 @@ def _render_case(
             "impact": figures,
             "impact_error": impact_error,
             "assessment_rows": as_rows(case.assessment),
-            "timeline": [(e, describe_changes(e.changes)) for e in entries_for(case)],
+            "timeline": readable(entries_for(case)),
             "action_forms": _action_forms(case, user, bound or {}),
             "refused": refused,
             "stale": stale,
