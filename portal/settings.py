@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -195,7 +194,7 @@ CASE_COUNT_CACHE_SECONDS = env.int("CASE_COUNT_CACHE_SECONDS", default=60 if RED
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "waivers.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -236,6 +235,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Signing: repeated wrong passwords lock a user's signing for a while (21 CFR Part 11 §11.300).
 SIGNING_MAX_FAILURES = env.int("SIGNING_MAX_FAILURES", default=3)
 SIGNING_LOCKOUT = timedelta(minutes=env.int("SIGNING_LOCKOUT_MINUTES", default=15))
+
+# API tokens (waivers.services.tokens): hashed, revoked with a new password or a deactivation,
+# and expiring this long after they were issued.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = (
