@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "waivers.web.no_store.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "waivers.web.idle.SignOutWhenIdle",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it answers a locked-out sign-in with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
@@ -240,6 +241,10 @@ SIGNING_LOCKOUT = timedelta(minutes=env.int("SIGNING_LOCKOUT_MINUTES", default=1
 # and expiring this long after they were issued.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
 
+# A session ends after SESSION_IDLE_MINUTES without a request (waivers.web.idle), and at the
+# latest SESSION_MAX_HOURS after sign-in, active or not.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = (
     "DENY"  # the inline evidence viewer opts in per view with xframe_options_sameorigin
