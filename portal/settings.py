@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "waivers.web.no_store.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
     "waivers.web.idle.SignOutWhenIdle",
+    "waivers.web.csp.ContentSecurityPolicy",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it answers a locked-out sign-in with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
