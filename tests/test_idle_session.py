@@ -7,7 +7,7 @@ from django.conf import settings
 
 from waivers.web.idle import LAST_SEEN
 
-from .factories import ReviewerFactory
+from .factories import PASSWORD, ReviewerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,5 +45,10 @@ def test_an_idle_session_on_the_api_is_answered_as_signed_out(reviewer_client):
     assert reviewer_client.get("/api/v1/waivers/").status_code in (401, 403)
 
 
-def test_a_session_ends_at_the_latest_after_a_working_day():
-    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+def test_a_session_cookie_lasts_at_most_a_working_day(client):
+    reviewer = ReviewerFactory()
+    response = client.post(
+        "/accounts/login/", {"username": reviewer.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert 0 < response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] <= 12 * 3600
