@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "waivers.web.no_store.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "waivers.web.idle.SignOutWhenIdle",
+    "waivers.web.csp.ContentSecurityPolicy",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it answers a locked-out sign-in with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
@@ -195,7 +196,7 @@ CASE_COUNT_CACHE_SECONDS = env.int("CASE_COUNT_CACHE_SECONDS", default=60 if RED
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "waivers.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -237,6 +238,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SIGNING_MAX_FAILURES = env.int("SIGNING_MAX_FAILURES", default=3)
 SIGNING_LOCKOUT = timedelta(minutes=env.int("SIGNING_LOCKOUT_MINUTES", default=15))
 
+# API tokens (waivers.services.tokens): hashed, revoked with a new password or a deactivation,
+# and expiring this long after they were issued.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24)
+
+# A session ends after SESSION_IDLE_MINUTES without a request (waivers.web.idle), and at the
+# latest SESSION_MAX_HOURS after sign-in, active or not.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = (
     "DENY"  # the inline evidence viewer opts in per view with xframe_options_sameorigin

@@ -1,8 +1,9 @@
 """Signed-in pages and API answers are not cached: Cache-Control carries no-store."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from waivers.services.tokens import issue_token
 
 from .factories import ApplicantFactory, ReviewerFactory
 
@@ -21,7 +22,8 @@ def test_a_signed_in_page_is_answered_with_no_store(client, factory, page):
 
 def test_an_api_answer_to_a_token_is_answered_with_no_store():
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=ApplicantFactory())}")
+    token, _ = issue_token(user=ApplicantFactory())
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.get("/api/v1/waivers/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from . import access
 from .models import (
+    ApiToken,
     AuditEntry,
     Authority,
     Certificate,
@@ -220,3 +221,20 @@ class SweepRunAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["full"]
     date_hierarchy = "day"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds which token until when, and deleting one revokes it. No secret is shown: the
+    database holds only a digest, and the admin does not even show that."""
+
+    list_display = ["prefix", "user", "created_at", "expires_at"]
+    readonly_fields = ("prefix", "user", "created_at", "expires_at")
+    fields = readonly_fields
+    search_fields = ["prefix", "user__username"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

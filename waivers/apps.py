@@ -7,6 +7,10 @@ class WaiversConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from .services import events
+        from .web.idle import start_idle_clock
 
         events.connect()
+        user_logged_in.connect(start_idle_clock, dispatch_uid="start_idle_clock")

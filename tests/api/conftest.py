@@ -10,7 +10,6 @@ from functools import cached_property
 
 import pytest
 from django.core.files.base import ContentFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -26,6 +25,7 @@ from tests.factories import (
 )
 from waivers import workflow
 from waivers.models import Authority, DecisionLetter, Role, User, WaiverRequest
+from waivers.services.tokens import issue_token
 
 ROLES = [
     None,
@@ -42,8 +42,8 @@ def client_for(user: User | None) -> APIClient:
     """A client signed in with the user's API token, as an integrator's program would be."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        token, _ = issue_token(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -1,10 +1,10 @@
 """GET/POST /api/v1/waivers/{id}/batches/: the contract and its errors."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from waivers.models import BatchNotification
+from waivers.services.tokens import issue_token
 
 from ..factories import CertificateFactory, CoaFactory
 from .scene import coa_for
@@ -84,7 +84,7 @@ def test_both_sides_list_the_waivers_batches_paginated(api, granted, coa, applic
 
 
 def test_token_authentication_works_as_for_the_rest_of_the_api(api, granted, coa, applicant):
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=applicant).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user=applicant)[0]}")
     response = api.post(url(granted), {"batch_number": "LOT-001", "certificate": coa.pk})
     assert response.status_code == 201
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from ..factories import PASSWORD
 
@@ -37,8 +37,11 @@ def browser():
 
 @pytest.fixture
 def new_page(browser: Browser, live_server):
-    """Open a page in a fresh browser context (its own cookies): call once per person."""
+    """Open a page in a fresh browser context (its own cookies): call once per person.
+
+    Whatever the Content-Security-Policy blocked on any page fails the test at its end."""
     contexts = []
+    blocked: list[str] = []
 
     def open_page() -> Page:
         context = browser.new_context(
@@ -46,11 +49,19 @@ def new_page(browser: Browser, live_server):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+
+        def note_blocked(message: ConsoleMessage) -> None:
+            if "Content Security Policy" in message.text:
+                blocked.append(f"{page.url}: {message.text}")
+
+        page.on("console", note_blocked)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert blocked == []
 
 
 @pytest.fixture

@@ -170,7 +170,7 @@ def test_a_wrong_password_is_refused_audited_and_reopens_the_dialog(client, reco
     html = response.content.decode()
     assert response.status_code == 400
     assert "The password is not correct" in html
-    assert 'getElementById("sign-dialog")' in html
+    assert 'data-dialog="sign-dialog"' in html
     recommended.refresh_from_db()
     assert recommended.state == State.RECOMMENDED
     assert AuditEntry.objects.filter(waiver=recommended, action="signature_refused").count() == 1

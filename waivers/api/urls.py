@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from .auth import TokenView
@@ -33,7 +33,7 @@ urlpatterns = [
     path("waivers/<int:pk>/batches/", include("waivers.api.batches")),
     path("letters/verify/<str:code>/", VerifyLetterView.as_view(), name="api-verify-letter"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
     re_path(r"^", not_found),
 ]

@@ -24,6 +24,7 @@ from .outbox import OutboxMessage
 from .people import Organisation, Role, User
 from .register import Authority, Recognition, ReliancePolicy, Scheme
 from .sweeps import Announcement, SweepRun
+from .tokens import ApiToken
 
 __all__ = [
     "DECIDED_STATES",
@@ -34,6 +35,7 @@ __all__ = [
     "SAMPLING_FIELDS",
     "SUBMITTED_TO_NRA",
     "Announcement",
+    "ApiToken",
     "AtmpClass",
     "AuditEntry",
     "AuditTrailIsAppendOnly",

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -57,6 +59,16 @@ class User(AbstractUser):
                 violation_error_message="Reviewers and approvers belong to an NRA.",
             ),
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password or a deactivation revokes every API token of the user, as Django's
+        session hash already ends their sessions: a reset locks out whoever held the old one."""
+        # set_password() leaves the raw password in _password until the save, as Django's own
+        # save() reads it to notify the password validators.
+        revoke = getattr(self, "_password", None) is not None or not self.is_active
+        super().save(*args, **kwargs)
+        if revoke:
+            self.api_tokens.all().delete()
 
     @property
     def printed_name(self) -> str:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import account, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +28,12 @@ urlpatterns = [
         "accounts/password-reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path("accounts/tokens/", account.api_tokens, name="api_tokens"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/",
+        account.revoke_api_token,
+        name="revoke_api_token",
     ),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("applicant/", include("waivers.web.applicant.urls")),
