@@ -1,4 +1,4 @@
-from .audit import GENESIS, AuditEntry, AuditTrailIsAppendOnly
+from .audit import GENESIS, AuditCheckpoint, AuditEntry, AuditTrailIsAppendOnly, Chain
 from .cases import (
     DECIDED_STATES,
     GRANTED_STATES,
@@ -41,6 +41,7 @@ __all__ = [
     "SUBMITTED_TO_NRA",
     "Announcement",
     "AtmpClass",
+    "AuditCheckpoint",
     "AuditEntry",
     "AuditTrailIsAppendOnly",
     "Authority",
@@ -48,6 +49,7 @@ __all__ = [
     "BatchStatus",
     "Certificate",
     "CertificateKind",
+    "Chain",
     "CheckResult",
     "CheckStatus",
     "DecisionLetter",
