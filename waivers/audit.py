@@ -18,6 +18,7 @@ from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from . import case_counts
+from .errors import InvalidInput
 from .models import GENESIS, AuditCheckpoint, AuditEntry, Chain, User, WaiverRequest
 from .models.cases import AUDIT_ANCHOR_FIELDS
 
@@ -70,6 +71,56 @@ def master_entry(
     )
 
 
+class ReasonRequired(InvalidInput):
+    """Annex 11 §9: a change to master data states why it was made."""
+
+    def __init__(self) -> None:
+        super().__init__({"reason": ["Give the reason for the change."]})
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The fields whose values differ, each as ``{"old": …, "new": …}``."""
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in sorted(before.keys() | after.keys())
+        if before.get(name) != after.get(name)
+    }
+
+
+def record_master_change(
+    chain: Chain,
+    *,
+    actor: User | None,
+    subject: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str,
+) -> AuditEntry | None:
+    """Record who changed master data (``subject``), what (old → new) and why, in its chain.
+
+    Nothing is recorded when nothing changed; a change without a reason is refused. Call inside
+    the transaction that makes the change.
+    """
+    if not reason.strip():
+        raise ReasonRequired()
+    changes = changed(_json_safe(before), _json_safe(after))
+    if not changes:
+        return None
+    action = "create" if not before else "delete" if not after else "change"
+    (stored,) = append(
+        [
+            master_entry(
+                chain,
+                actor=actor,
+                action=action,
+                changes={"subject": subject, "fields": changes},
+                reason=reason.strip(),
+            )
+        ]
+    )
+    return stored
+
+
 def append(entries: list[AuditEntry]) -> list[AuditEntry]:
     """Append each entry to the end of its chain (one entry per chain), in three queries.
 
@@ -92,6 +143,7 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
             ).values_list("waiver_id", "seq", "hash")
         )
     if masters:
+        _lock_master_chains(masters)
         last = AuditEntry.objects.filter(chain=OuterRef("chain")).order_by("-seq")
         ends.update(
             (chain, (seq, hash_))
@@ -109,6 +161,15 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
     if cases:
         WaiverRequest.objects.bulk_update(cases, AUDIT_ANCHOR_FIELDS)
     return stored
+
+
+def _lock_master_chains(chains: Iterable[str]) -> None:
+    """Master-data chains have no row to lock: on PostgreSQL a transaction lock per chain stands
+    in (SQLite's writers already take turns)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for chain in sorted(chains):
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"audit:{chain}"])
 
 
 def record(waiver: WaiverRequest, **fields: Any) -> AuditEntry:

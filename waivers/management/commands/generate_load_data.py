@@ -37,7 +37,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from waivers import register
 from waivers.audit import CHAIN_FIELDS
 from waivers.models import (
     GENESIS,
@@ -64,7 +63,7 @@ from waivers.models import (
     WaiverRequest,
 )
 from waivers.models.cases import AUDIT_ANCHOR_FIELDS
-from waivers.services import expiry
+from waivers.services import expiry, register
 
 #: Password of every generated user; the benchmarks sign in with it.
 BENCH_PASSWORD = "bench-load-2026"
@@ -361,7 +360,10 @@ class Generator:
 
     def prepare(self) -> None:
         if not Authority.objects.exists():
-            register.load(register.DEFAULT_FILE.read_text(encoding="utf-8-sig"))
+            register.load(
+                register.DEFAULT_FILE.read_text(encoding="utf-8-sig"),
+                reason="the shipped register, for synthetic load data",
+            )
         by_code = {a.code: a for a in Authority.objects.filter(code__in=[c for c, _ in RECEIVING])}
         self.issuers = list(
             Authority.objects.filter(code__in=ISSUERS).values_list("pk", "country", "code")
