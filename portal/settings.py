@@ -27,10 +27,10 @@ if not SECRET_KEY:
 
 # The key of the audit trail's MACs. Without it, one derived from SECRET_KEY (so rotating
 # SECRET_KEY would break every chain: production sets its own and never changes it lightly).
-AUDIT_KEY = (
-    env.str("AUDIT_KEY", default="")
-    or hashlib.sha256(f"waivers-audit-trail:{SECRET_KEY}".encode()).hexdigest()
-)
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+AUDIT_KEY_DERIVED = not AUDIT_KEY  # check --deploy warns (waivers/deployment.py)
+if AUDIT_KEY_DERIVED:
+    AUDIT_KEY = hashlib.sha256(f"waivers-audit-trail:{SECRET_KEY}".encode()).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

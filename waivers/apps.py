@@ -7,6 +7,7 @@ class WaiversConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import deployment  # noqa: F401  (registers the deployment checks)
         from .services import events
 
         events.connect()
