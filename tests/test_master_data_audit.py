@@ -167,3 +167,12 @@ def test_master_data_chains_verify_and_a_forged_entry_is_found(client, registrar
     ]
     with pytest.raises(CommandError):
         call_command("verify_audit_trail", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_admin_lists_master_data_entries_with_their_reasons(client, registrar):
+    recognition = RecognitionFactory(scheme="WLA", valid_to=None)
+    url = f"/admin/waivers/recognition/{recognition.pk}/change/"
+    client.post(url, posted(client, url, valid_to="2026-06-30", reason="WHO ended the listing"))
+    registrar.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    page = client.get("/admin/waivers/auditentry/?chain=register").content.decode()
+    assert "WHO ended the listing" in page

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 from . import access
@@ -19,6 +19,7 @@ from .models import (
     AuditEntry,
     Authority,
     Certificate,
+    Chain,
     Organisation,
     OutboxMessage,
     Recognition,
@@ -255,14 +256,26 @@ class WaiverRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["waiver", "seq", "at", "actor_name", "action", "from_state", "to_state"]
-    list_filter = ["action", "to_state"]
+    """Cases' trails as far as the viewer may see the cases; master data's to every viewer."""
+
+    list_display = [
+        "chain",
+        "waiver",
+        "seq",
+        "at",
+        "actor_name",
+        "action",
+        "from_state",
+        "to_state",
+        "reason",
+    ]
+    list_filter = ["chain", "action", "to_state"]
     search_fields = ["waiver__reference", "actor_name", "reason"]
     list_select_related = ["waiver"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         return AuditEntry.objects.filter(
-            waiver__in=access.waivers_for(request.user)
+            Q(waiver__in=access.waivers_for(request.user)) | ~Q(chain=Chain.CASE)
         ).select_related("waiver")
 
 
