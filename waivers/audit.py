@@ -144,13 +144,7 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
         )
     if masters:
         _lock_master_chains(masters)
-        last = AuditEntry.objects.filter(chain=OuterRef("chain")).order_by("-seq")
-        ends.update(
-            (chain, (seq, hash_))
-            for chain, seq, hash_ in AuditEntry.objects.filter(
-                chain__in=masters, seq=Subquery(last.values("seq")[:1])
-            ).values_list("chain", "seq", "hash")
-        )
+        ends.update(_master_heads(masters))
     for e in entries:
         seq, e.prev_hash = ends[e.chain_key]
         e.seq = seq + 1
@@ -159,8 +153,27 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
             e.waiver.audit_count, e.waiver.audit_head = e.seq, e.hash
     stored = AuditEntry.objects.bulk_create(entries)
     if cases:
-        WaiverRequest.objects.bulk_update(cases, AUDIT_ANCHOR_FIELDS)
+        # One set-based UPDATE (two index probes a case), not a CASE over every case in a sweep.
+        head = AuditEntry.objects.filter(waiver_id=OuterRef("pk")).order_by("-seq")
+        WaiverRequest.objects.filter(pk__in=[c.pk for c in cases]).update(
+            audit_count=Subquery(head.values("seq")[:1]),
+            audit_head=Subquery(head.values("hash")[:1]),
+        )
     return stored
+
+
+def _master_heads(chains: Iterable[str] | None = None) -> dict[str, tuple[int, str]]:
+    """Each master-data chain's entry count and last MAC (read through its partial index)."""
+    master = AuditEntry.objects.exclude(chain=Chain.CASE).order_by()
+    if chains is not None:
+        master = master.filter(chain__in=list(chains))
+    last = master.filter(chain=OuterRef("chain")).order_by("-seq")
+    return {
+        chain: (seq, hash_)
+        for chain, seq, hash_ in master.filter(seq=Subquery(last.values("seq")[:1])).values_list(
+            "chain", "seq", "hash"
+        )
+    }
 
 
 def _lock_master_chains(chains: Iterable[str]) -> None:
@@ -460,13 +473,7 @@ def record_checkpoint() -> AuditCheckpoint:
             .values_list("id", *AUDIT_ANCHOR_FIELDS)
             .iterator()
         }
-        last = AuditEntry.objects.filter(chain=OuterRef("chain")).order_by("-seq")
-        current.update(
-            (chain, (seq, hash_))
-            for chain, seq, hash_ in AuditEntry.objects.exclude(chain=Chain.CASE)
-            .filter(seq=Subquery(last.values("seq")[:1]))
-            .values_list("chain", "seq", "hash")
-        )
+        current.update(_master_heads())
         checkpoint = AuditCheckpoint(
             seq=previous.seq + 1 if previous else 1,
             at=timezone.now(),

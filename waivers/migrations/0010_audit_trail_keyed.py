@@ -62,18 +62,19 @@ def rekey(apps, schema_editor):
     """Check each entry against its unkeyed hash, then MAC it with the key and anchor its case."""
     from waivers.models.audit import mac
 
-    AuditEntry = apps.get_model("waivers", "AuditEntry")
-    WaiverRequest = apps.get_model("waivers", "WaiverRequest")
+    alias = schema_editor.connection.alias  # the owner's: the runtime role may not UPDATE
+    entries = apps.get_model("waivers", "AuditEntry").objects.using(alias)
+    cases = apps.get_model("waivers", "WaiverRequest").objects.using(alias)
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
         schema_editor.execute(
             "ALTER TABLE waivers_auditentry DISABLE TRIGGER waivers_audit_append_only"
         )
     waiver_id, old_prev, new_prev = None, GENESIS, GENESIS
-    for entry in AuditEntry.objects.order_by("waiver_id", "seq").iterator(chunk_size=5000):
+    for entry in entries.order_by("waiver_id", "seq").iterator(chunk_size=5000):
         if entry.waiver_id != waiver_id:
             if waiver_id is not None:
-                WaiverRequest.objects.filter(pk=waiver_id).update(
+                cases.filter(pk=waiver_id).update(
                     audit_count=seq, audit_head=new_prev
                 )
             waiver_id, old_prev, new_prev = entry.waiver_id, GENESIS, GENESIS
@@ -96,9 +97,9 @@ def rekey(apps, schema_editor):
             )
         old_prev, seq = entry.hash, entry.seq
         link, new_prev = new_prev, mac(new_prev + _canonical({**content, "chain": "case"}))
-        AuditEntry.objects.filter(pk=entry.pk).update(prev_hash=link, hash=new_prev)
+        entries.filter(pk=entry.pk).update(prev_hash=link, hash=new_prev)
     if waiver_id is not None:
-        WaiverRequest.objects.filter(pk=waiver_id).update(audit_count=seq, audit_head=new_prev)
+        cases.filter(pk=waiver_id).update(audit_count=seq, audit_head=new_prev)
     if postgres:
         schema_editor.execute(
             "ALTER TABLE waivers_auditentry ENABLE TRIGGER waivers_audit_append_only"
