@@ -176,3 +176,16 @@ def test_the_admin_lists_master_data_entries_with_their_reasons(client, registra
     registrar.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
     page = client.get("/admin/waivers/auditentry/?chain=register").content.decode()
     assert "WHO ended the listing" in page
+
+
+def test_renaming_an_authority_in_the_admin_is_recorded(client, registrar):
+    recognition = RecognitionFactory(scheme="SRA")
+    authority = recognition.authority
+    url = f"/admin/waivers/authority/{authority.pk}/change/"
+    response = client.post(url, posted(client, url, name="Renamed Agency", reason="renamed by law"))
+    assert response.status_code == 302
+    entry = last_entry(Chain.REGISTER)
+    assert entry.changes == {
+        "subject": f"authority {authority.code}",
+        "fields": {"name": {"old": authority.name, "new": "Renamed Agency"}},
+    }
