@@ -5,6 +5,7 @@ Celery tasks executed eagerly in-process, uploads under ./var/media, e-mail to t
 Production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and EMAIL_URL.
 """
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,13 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
+
+# The key of the audit trail's MACs. Without it, one derived from SECRET_KEY (so rotating
+# SECRET_KEY would break every chain: production sets its own and never changes it lightly).
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+AUDIT_KEY_DERIVED = not AUDIT_KEY  # check --deploy warns (waivers/deployment.py)
+if AUDIT_KEY_DERIVED:
+    AUDIT_KEY = hashlib.sha256(f"waivers-audit-trail:{SECRET_KEY}".encode()).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -94,6 +102,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# The role that owns the tables and runs migrations (``migrate --database owner``,
+# ``setup_db_roles``); DATABASE_URL is then the runtime role, which may only add to the trail.
+if MIGRATION_DATABASE_URL := env.str("MIGRATION_DATABASE_URL", default=""):
+    DATABASES["owner"] = {
+        **env.db_url_config(MIGRATION_DATABASE_URL),
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "waivers.User"
@@ -181,6 +196,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     # Work recorded while the broker was unreachable (e.g. a signed decision's letter).
     "outbox-catch-up": {"task": "waivers.tasks.drain_outbox", "schedule": 300.0},
+    # The heads of every audit chain, kept apart from the entries they anchor.
+    "audit-checkpoint": {
+        "task": "waivers.tasks.record_audit_checkpoint",
+        "schedule": crontab(minute=5),
+    },
 }
 
 CACHES = {

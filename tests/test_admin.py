@@ -42,6 +42,7 @@ def test_registrar_edits_a_recognition_and_the_admin_keeps_its_history(client, r
             "valid_to": "2026-06-30",
             "source": "WHO",
             "note": "listing ended",
+            "reason": "WHO ended the WLA listing",
         },
     )
     assert response.status_code == 302, response.content

@@ -25,17 +25,32 @@ def manage(*args, **env):
     )
 
 
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 64 + "-production-secret-for-the-check",
+    "ALLOWED_HOSTS": "portal.example",
+    "SITE_URL": "https://portal.example",
+    "AUDIT_KEY": "a" * 64,
+}
+
+
 def test_production_settings_pass_check_deploy():
-    result = manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DEBUG="false",
-        SECRET_KEY="x" * 64 + "-production-secret-for-the-check",
-        ALLOWED_HOSTS="portal.example",
-    )
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("unset", "warning"),
+    [
+        ({"SITE_URL": "http://127.0.0.1:8000"}, "waivers.W001"),
+        ({"SITE_URL": "http://localhost"}, "waivers.W001"),
+        ({"AUDIT_KEY": ""}, "waivers.W002"),
+    ],
+)
+def test_check_deploy_warns_of_a_loopback_site_url_and_a_missing_audit_key(unset, warning):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **(PRODUCTION | unset))
+    assert result.returncode != 0
+    assert warning in result.stderr + result.stdout
 
 
 def test_production_static_files_collect_with_hashed_names(tmp_path):

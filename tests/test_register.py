@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from waivers.models import Authority, Recognition
-from waivers.register import DEFAULT_FILE
+from waivers.services.register import DEFAULT_FILE
 
 from .factories import AuthorityFactory, RecognitionFactory
 

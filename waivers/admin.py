@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import QuerySet
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 from . import access
@@ -18,6 +20,7 @@ from .models import (
     AuditEntry,
     Authority,
     Certificate,
+    Chain,
     Organisation,
     OutboxMessage,
     Recognition,
@@ -27,6 +30,54 @@ from .models import (
     User,
     WaiverRequest,
 )
+from .services import register, roles
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the audit trail with who changed what (Annex 11 §9).",
+    )
+
+
+class ReasonForChangeForm(forms.ModelForm):
+    reason = _reason_field()
+
+
+class ReasonForChangeAdmin(admin.ModelAdmin):
+    """Master data: every change asks for a reason and goes into the audit trail.
+
+    The form's own snapshot is read from the database before the change is saved, and the change
+    recorded after the inlines and many-to-many fields are, all in the admin's transaction.
+    """
+
+    form: type[forms.ModelForm] = ReasonForChangeForm
+
+    def snapshot(self, obj: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def record(self, *, obj: Any, before: dict[str, Any], actor: Any, reason: str) -> None:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an end date, not a deletion, ends master data: the trail keeps both
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        model: type[Model] = self.model
+        form.audit_before = (
+            self.snapshot(model._default_manager.get(pk=form.instance.pk)) if change else {}
+        )
+        return super().save_form(request, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        self.record(
+            obj=form.instance,
+            before=form.audit_before,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
 
 
 class RecognitionInline(admin.TabularInline):
@@ -36,7 +87,7 @@ class RecognitionInline(admin.TabularInline):
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(ReasonForChangeAdmin):
     list_display = ["code", "name", "country", "schemes", "receives_requests"]
     list_filter = ["receives_requests", "recognitions__scheme", "country"]
     search_fields = ["code", "name", "country"]
@@ -49,18 +100,32 @@ class AuthorityAdmin(admin.ModelAdmin):
     def schemes(self, obj: Authority) -> str:
         return ", ".join(sorted({r.scheme for r in obj.recognitions.all()}))
 
+    def snapshot(self, obj: Authority) -> dict[str, Any]:
+        return register.snapshot(obj)
+
+    def record(self, *, obj: Authority, before: dict[str, Any], actor: Any, reason: str) -> None:
+        register.record_authority_change(authority=obj, before=before, actor=actor, reason=reason)
+
 
 @admin.register(Recognition)
-class RecognitionAdmin(admin.ModelAdmin):
+class RecognitionAdmin(ReasonForChangeAdmin):
     list_display = ["authority", "scheme", "scope", "valid_from", "valid_to", "source"]
     list_filter = ["scheme", "valid_from", "valid_to"]
     search_fields = ["authority__code", "authority__name", "source"]
     list_select_related = ["authority"]
     autocomplete_fields = ["authority"]
 
+    def snapshot(self, obj: Recognition) -> dict[str, Any]:
+        return register.recognition_snapshot(obj)
+
+    def record(self, *, obj: Recognition, before: dict[str, Any], actor: Any, reason: str) -> None:
+        register.record_recognition_change(
+            recognition=obj, before=before, actor=actor, reason=reason
+        )
+
 
 @admin.register(ReliancePolicy)
-class ReliancePolicyAdmin(admin.ModelAdmin):
+class ReliancePolicyAdmin(ReasonForChangeAdmin):
     list_display = [
         "authority",
         "schemes",
@@ -71,6 +136,14 @@ class ReliancePolicyAdmin(admin.ModelAdmin):
     search_fields = ["authority__code", "authority__name"]
     autocomplete_fields = ["authority"]
     filter_horizontal = ["mra_partners"]
+
+    def snapshot(self, obj: ReliancePolicy) -> dict[str, Any]:
+        return register.policy_snapshot(obj)
+
+    def record(
+        self, *, obj: ReliancePolicy, before: dict[str, Any], actor: Any, reason: str
+    ) -> None:
+        register.record_policy_change(policy=obj, before=before, actor=actor, reason=reason)
 
 
 @admin.register(Organisation)
@@ -83,8 +156,16 @@ class OrganisationAdmin(admin.ModelAdmin):
         return ("name",) if submitted else ()
 
 
+class UserChangeWithReasonForm(UserChangeForm):
+    reason = _reason_field()
+
+
+class UserCreationWithReasonForm(AdminUserCreationForm):
+    reason = _reason_field()
+
+
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(UserAdmin, ReasonForChangeAdmin):  # type: ignore[misc]
     list_display = [
         "username",
         "first_name",
@@ -98,8 +179,25 @@ class PortalUserAdmin(UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("Portal", {"fields": ["role", "organisation", "nra", "is_organisation_admin"]}),
+        ("Reason for the change", {"fields": ["reason"]}),
     )
+    add_fieldsets = (
+        *(UserAdmin.add_fieldsets or ()),
+        ("Portal", {"fields": ["role", "organisation", "nra", "is_organisation_admin"]}),
+        ("Reason for the change", {"fields": ["reason"]}),
+    )
+    form = UserChangeWithReasonForm
+    add_form = UserCreationWithReasonForm
     autocomplete_fields = ["organisation", "nra"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    def snapshot(self, obj: User) -> dict[str, Any]:
+        return roles.snapshot(obj)
+
+    def record(self, *, obj: User, before: dict[str, Any], actor: Any, reason: str) -> None:
+        roles.record_roles_change(user=obj, before=before, actor=actor, reason=reason)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -165,14 +263,26 @@ class WaiverRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["waiver", "seq", "at", "actor_name", "action", "from_state", "to_state"]
-    list_filter = ["action", "to_state"]
+    """Cases' trails as far as the viewer may see the cases; master data's to every viewer."""
+
+    list_display = [
+        "chain",
+        "waiver",
+        "seq",
+        "at",
+        "actor_name",
+        "action",
+        "from_state",
+        "to_state",
+        "reason",
+    ]
+    list_filter = ["chain", "action", "to_state"]
     search_fields = ["waiver__reference", "actor_name", "reason"]
     list_select_related = ["waiver"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
         return AuditEntry.objects.filter(
-            waiver__in=access.waivers_for(request.user)
+            Q(waiver__in=access.waivers_for(request.user)) | ~Q(chain=Chain.CASE)
         ).select_related("waiver")
 
 

@@ -9,6 +9,7 @@ class WaiversConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import deployment  # noqa: F401  (registers the deployment checks)
         from .services import events
         from .web.idle import start_idle_clock
 

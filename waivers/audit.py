@@ -1,4 +1,5 @@
-"""Writing and verifying the hash-chained audit trail of a case."""
+"""Writing and verifying the audit trail: chains keyed with a MAC, anchored on the case rows and
+in checkpoints kept apart from the entries."""
 
 from __future__ import annotations
 
@@ -6,18 +7,20 @@ import json
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import groupby, repeat
 from operator import attrgetter
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from . import case_counts
-from .models import GENESIS, AuditEntry, User, WaiverRequest
+from .errors import InvalidInput
+from .models import GENESIS, AuditCheckpoint, AuditEntry, Chain, User, WaiverRequest
+from .models.cases import AUDIT_ANCHOR_FIELDS
 
 
 def _json_safe(value: Any) -> Any:
@@ -48,27 +51,138 @@ def entry(
     )
 
 
-def append(entries: list[AuditEntry]) -> list[AuditEntry]:
-    """Append each entry to the end of its case's chain (one entry per case), in two queries.
-
-    Call with the cases' rows locked (inside a transaction), so no other entry slips in between.
-    Every change to a case is audited through here, so here the cached counts of the scopes that
-    see the cases are told of it (``case_counts``).
-    """
-    case_counts.cases_changed(e.waiver for e in entries)
-    ends = dict.fromkeys({e.waiver_id for e in entries}, (0, GENESIS))
-    last = AuditEntry.objects.filter(waiver_id=OuterRef("waiver_id")).order_by("-seq")
-    ends.update(
-        (waiver_id, (seq, hash_))
-        for waiver_id, seq, hash_ in AuditEntry.objects.filter(
-            waiver_id__in=list(ends), seq=Subquery(last.values("seq")[:1])
-        ).values_list("waiver_id", "seq", "hash")
+def master_entry(
+    chain: Chain,
+    *,
+    actor: User | None,
+    action: str,
+    changes: dict[str, Any],
+    reason: str,
+) -> AuditEntry:
+    """An unsaved entry for a master-data chain (register, policies, roles), not tied to a case."""
+    return AuditEntry(
+        chain=chain,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.printed_name if actor else "system",
+        action=action,
+        changes=_json_safe(changes),
+        reason=reason,
     )
+
+
+class ReasonRequired(InvalidInput):
+    """Annex 11 §9: a change to master data states why it was made."""
+
+    def __init__(self) -> None:
+        super().__init__({"reason": ["Give the reason for the change."]})
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The fields whose values differ, each as ``{"old": …, "new": …}``."""
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in sorted(before.keys() | after.keys())
+        if before.get(name) != after.get(name)
+    }
+
+
+def record_master_change(
+    chain: Chain,
+    *,
+    actor: User | None,
+    subject: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str,
+) -> AuditEntry | None:
+    """Record who changed master data (``subject``), what (old → new) and why, in its chain.
+
+    Nothing is recorded when nothing changed; a change without a reason is refused. Call inside
+    the transaction that makes the change.
+    """
+    if not reason.strip():
+        raise ReasonRequired()
+    changes = changed(_json_safe(before), _json_safe(after))
+    if not changes:
+        return None
+    action = "create" if not before else "delete" if not after else "change"
+    (stored,) = append(
+        [
+            master_entry(
+                chain,
+                actor=actor,
+                action=action,
+                changes={"subject": subject, "fields": changes},
+                reason=reason.strip(),
+            )
+        ]
+    )
+    return stored
+
+
+def append(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Append each entry to the end of its chain (one entry per chain), in three queries.
+
+    Call with the cases' rows locked (inside a transaction), so no other entry slips in between;
+    a master-data chain is guarded by its unique sequence instead. Each case row's anchor (its
+    entry count and last MAC) is written in the same transaction. Every change to a case is
+    audited through here, so here the cached counts of the scopes that see the cases are told of
+    it (``case_counts``).
+    """
+    cases = [e.waiver for e in entries if e.waiver is not None]
+    masters = {e.chain for e in entries if e.chain != Chain.CASE}
+    case_counts.cases_changed(cases)
+    ends: dict[str, tuple[int, str]] = dict.fromkeys((e.chain_key for e in entries), (0, GENESIS))
+    if cases:
+        last = AuditEntry.objects.filter(waiver_id=OuterRef("waiver_id")).order_by("-seq")
+        ends.update(
+            (f"case:{waiver_id}", (seq, hash_))
+            for waiver_id, seq, hash_ in AuditEntry.objects.filter(
+                waiver_id__in=[c.pk for c in cases], seq=Subquery(last.values("seq")[:1])
+            ).values_list("waiver_id", "seq", "hash")
+        )
+    if masters:
+        _lock_master_chains(masters)
+        ends.update(_master_heads(masters))
     for e in entries:
-        seq, e.prev_hash = ends[e.waiver_id]
+        seq, e.prev_hash = ends[e.chain_key]
         e.seq = seq + 1
         e.hash = e.compute_hash()
-    return AuditEntry.objects.bulk_create(entries)
+        if e.waiver is not None:
+            e.waiver.audit_count, e.waiver.audit_head = e.seq, e.hash
+    stored = AuditEntry.objects.bulk_create(entries)
+    if cases:
+        # One set-based UPDATE (two index probes a case), not a CASE over every case in a sweep.
+        head = AuditEntry.objects.filter(waiver_id=OuterRef("pk")).order_by("-seq")
+        WaiverRequest.objects.filter(pk__in=[c.pk for c in cases]).update(
+            audit_count=Subquery(head.values("seq")[:1]),
+            audit_head=Subquery(head.values("hash")[:1]),
+        )
+    return stored
+
+
+def _master_heads(chains: Iterable[str] | None = None) -> dict[str, tuple[int, str]]:
+    """Each master-data chain's entry count and last MAC (read through its partial index)."""
+    master = AuditEntry.objects.exclude(chain=Chain.CASE).order_by()
+    if chains is not None:
+        master = master.filter(chain__in=list(chains))
+    last = master.filter(chain=OuterRef("chain")).order_by("-seq")
+    return {
+        chain: (seq, hash_)
+        for chain, seq, hash_ in master.filter(seq=Subquery(last.values("seq")[:1])).values_list(
+            "chain", "seq", "hash"
+        )
+    }
+
+
+def _lock_master_chains(chains: Iterable[str]) -> None:
+    """Master-data chains have no row to lock: on PostgreSQL a transaction lock per chain stands
+    in (SQLite's writers already take turns)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for chain in sorted(chains):
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"audit:{chain}"])
 
 
 def record(waiver: WaiverRequest, **fields: Any) -> AuditEntry:
@@ -121,7 +235,7 @@ class ChainBreak:
 
 
 def verify_entries(reference: str, entries: Iterable[AuditEntry]) -> Iterator[ChainBreak]:
-    """Yield every break in one case's chain: a gap, a wrong link, or altered content."""
+    """Yield every break in one chain: a gap, a wrong link, or altered content (a wrong MAC)."""
     expected_prev, expected_seq = GENESIS, 1
     for entry in entries:
         if entry.seq != expected_seq:
@@ -129,12 +243,56 @@ def verify_entries(reference: str, entries: Iterable[AuditEntry]) -> Iterator[Ch
         if entry.prev_hash != expected_prev:
             yield ChainBreak(reference, entry.seq, "does not link to the entry before it")
         if entry.compute_hash() != entry.hash:
-            yield ChainBreak(reference, entry.seq, "content does not match its hash (altered)")
+            yield ChainBreak(reference, entry.seq, "content does not match its MAC (altered)")
         expected_prev, expected_seq = entry.hash, entry.seq + 1
 
 
-#: The columns the hash covers, plus the links; fetched as plain tuples for speed.
+@dataclass
+class _Walked:
+    """What walking a chain saw: its length, last MAC, the state it replays to, its breaks."""
+
+    count: int = 0
+    head: str = ""
+    state: str = ""
+    checkpointed: str | None = None
+    breaks: list[ChainBreak] = field(default_factory=list)
+
+
+def _walk(reference: str, entries: Iterable[AuditEntry], anchor: tuple[int, str] | None) -> _Walked:
+    """Walk one chain, checking it against its last checkpointed head ``anchor`` if any."""
+    walked = _Walked()
+
+    def seen() -> Iterator[AuditEntry]:
+        for entry in entries:
+            walked.count += 1
+            walked.head = entry.hash
+            walked.state = entry.to_state or walked.state
+            if anchor is not None and entry.seq == anchor[0]:
+                walked.checkpointed = entry.hash
+            yield entry
+
+    walked.breaks = list(verify_entries(reference, seen()))
+    if anchor is not None:
+        count, head = anchor
+        if walked.count < count:
+            walked.breaks.append(
+                ChainBreak(
+                    reference,
+                    count,
+                    f"missing: a checkpoint recorded {count} entries, the trail has "
+                    f"{walked.count} (entries deleted)",
+                )
+            )
+        elif walked.checkpointed != head:
+            walked.breaks.append(
+                ChainBreak(reference, count, "is not the entry a checkpoint recorded (replaced)")
+            )
+    return walked
+
+
+#: The columns the MAC covers, plus the links; fetched as plain tuples for speed.
 CHAIN_FIELDS = (
+    "chain",
     "waiver_id",
     "seq",
     "at",
@@ -176,29 +334,78 @@ class Verification:
 
 
 def verify_all(*, workers: int = 1, chunk_size: int = 20000) -> Verification:
-    """Every case's chain, walked in streamed passes ordered by case and sequence.
+    """Every chain, each against its anchors: the case row and the checkpoints.
 
-    Hashing is CPU-bound and a chain depends on its own entries only, so with ``workers`` > 1 the
-    cases are split into that many ranges of ids, each verified by its own process with its own
-    database connection (two million entries take about 40 s of CPU). It stays in this process
-    inside a transaction (other processes could not see uncommitted entries) and on SQLite, the
-    embedded single-machine default, whose in-memory databases a forked process cannot share.
+    Cases' chains are walked in streamed passes ordered by case and sequence, side by side with
+    the case rows. Hashing is CPU-bound and a chain depends on its own entries only, so with
+    ``workers`` > 1 the cases are split into that many ranges of ids, each verified by its own
+    process with its own database connection (two million entries take about 40 s of CPU). It
+    stays in this process inside a transaction (other processes could not see uncommitted
+    entries) and on SQLite, the embedded single-machine default, whose in-memory databases a
+    forked process cannot share.
     """
+    result, heads = _verify_checkpoints()
+    result.add(_verify_master_chains(heads))
     ranges = _case_ranges(workers)
     if len(ranges) <= 1 or connection.in_atomic_block or connection.vendor != "postgresql":
-        return _verify_cases(None, chunk_size)
-    connections.close_all()  # each forked process opens its own connection
+        result.add(_verify_cases(None, heads, chunk_size))
+    else:
+        connections.close_all()  # each forked process opens its own connection
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
+            for part in pool.map(_verify_cases, ranges, repeat(heads), repeat(chunk_size)):
+                result.add(part)
+    last = AuditCheckpoint.objects.order_by("-seq").first()
+    if last is not None and result.entries < last.entries:
+        result.breaks.append(
+            ChainBreak(
+                "audit trail",
+                last.seq,
+                f"checkpoint {last.seq} recorded {last.entries} entries in all, "
+                f"{result.entries} remain (entries deleted or the table truncated)",
+            )
+        )
+    return result
+
+
+def _verify_checkpoints() -> tuple[Verification, dict[str, tuple[int, str]]]:
+    """The checkpoints' own chain, and every chain's head as the checkpoints last recorded it."""
+    result, heads = Verification(), dict[str, tuple[int, str]]()
+    expected_prev = GENESIS
+    for expected_seq, checkpoint in enumerate(AuditCheckpoint.objects.order_by("seq"), start=1):
+        where = f"checkpoint {checkpoint.seq}"
+        if checkpoint.seq != expected_seq:
+            result.breaks.append(
+                ChainBreak(where, checkpoint.seq, f"checkpoint {expected_seq} is missing")
+            )
+        if checkpoint.prev_hash != expected_prev or checkpoint.compute_hash() != checkpoint.hash:
+            result.breaks.append(
+                ChainBreak(where, checkpoint.seq, "altered or not linked to the one before")
+            )
+        heads.update((chain, (count, head)) for chain, (count, head) in checkpoint.heads.items())
+        expected_prev = checkpoint.hash
+    return result, heads
+
+
+def _verify_master_chains(heads: dict[str, tuple[int, str]]) -> Verification:
     result = Verification()
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
-        for part in pool.map(_verify_cases, ranges, repeat(chunk_size)):
-            result.add(part)
+    rows = AuditEntry.objects.exclude(chain=Chain.CASE).order_by("chain", "seq")
+    walked: dict[str, _Walked] = {}
+    for chain, entries in groupby(
+        _as_entries(rows.values_list(*CHAIN_FIELDS)), attrgetter("chain")
+    ):
+        walked[chain] = _walk(f"{Chain(chain).label} chain", entries, heads.get(chain))
+    for chain in {c for c in heads if not c.startswith("case:")} - set(walked):
+        walked[chain] = _walk(f"{Chain(chain).label} chain", (), heads[chain])
+    for found in walked.values():
+        result.entries += found.count
+        result.breaks += found.breaks
     return result
 
 
 def _case_ranges(workers: int) -> list[tuple[int, int]]:
-    """``workers`` contiguous ranges of the audited cases' ids (cases have similar trails)."""
-    bounds = AuditEntry.objects.aggregate(low=Min("waiver_id"), high=Max("waiver_id"))
+    """``workers`` contiguous ranges of the cases' ids (cases have similar trails)."""
+    bounds = WaiverRequest.objects.aggregate(low=Min("id"), high=Max("id"))
     low, high = bounds["low"], bounds["high"]
     if low is None or workers <= 1:
         return []
@@ -206,21 +413,78 @@ def _case_ranges(workers: int) -> list[tuple[int, int]]:
     return [(start, min(start + step - 1, high)) for start in range(low, high + 1, step)]
 
 
-def _verify_cases(ids: tuple[int, int] | None, chunk_size: int) -> Verification:
-    entries = AuditEntry.objects.order_by("waiver_id", "seq")
+def _verify_cases(
+    ids: tuple[int, int] | None, heads: dict[str, tuple[int, str]], chunk_size: int
+) -> Verification:
+    """The cases' chains, each checked against its case row: count, last MAC and state."""
+    entries = AuditEntry.objects.filter(chain=Chain.CASE).order_by("waiver_id", "seq")
+    cases = WaiverRequest.objects.order_by("id")
     if ids is not None:
         entries = entries.filter(waiver_id__gte=ids[0], waiver_id__lte=ids[1])
+        cases = cases.filter(id__gte=ids[0], id__lte=ids[1])
     rows = entries.values_list(*CHAIN_FIELDS).iterator(chunk_size=chunk_size)
+    chains = groupby(_as_entries(rows), key=attrgetter("waiver_id"))
     result = Verification()
-    for waiver_id, chain in groupby(_as_entries(rows), key=attrgetter("waiver_id")):
-        for found in verify_entries("", _counted(chain, result)):
-            # Breaks are rare: name the case only when there is one to report.
-            reference = WaiverRequest.objects.values_list("reference", flat=True).get(pk=waiver_id)
-            result.breaks.append(replace(found, reference=reference))
+    current = next(chains, None)
+    for case_id, reference, state, count, head in cases.values_list(
+        "id", "reference", "state", *AUDIT_ANCHOR_FIELDS
+    ).iterator(chunk_size=chunk_size):
+        trail: Iterable[AuditEntry] = ()
+        if current is not None and current[0] == case_id:
+            trail = current[1]
+        walked = _walk(reference, trail, heads.get(f"case:{case_id}"))
+        if trail:
+            current = next(chains, None)
+        result.entries += walked.count
+        result.breaks += walked.breaks
+        if (walked.count, walked.head) != (count, head or ""):
+            result.breaks.append(
+                ChainBreak(
+                    reference,
+                    max(count, walked.count),
+                    f"the case records {count} entries ending in {head[:12] or 'none'}, its "
+                    f"trail has {walked.count} ending in {walked.head[:12] or 'none'}",
+                )
+            )
+        if walked.state and walked.state != state:
+            result.breaks.append(
+                ChainBreak(
+                    reference,
+                    walked.count,
+                    f"the case is {state!r} but its trail ends in {walked.state!r} "
+                    "(changed without an entry)",
+                )
+            )
     return result
 
 
-def _counted(entries: Iterable[AuditEntry], result: Verification) -> Iterator[AuditEntry]:
-    for entry in entries:
-        result.entries += 1
-        yield entry
+def record_checkpoint() -> AuditCheckpoint:
+    """Record the head of every chain that grew since the last checkpoint, and the total count.
+
+    The case rows carry their chains' heads (written with each entry); master-data chains are
+    read from the trail.
+    """
+    with transaction.atomic():
+        previous = AuditCheckpoint.objects.order_by("-seq").first()
+        known = _verify_checkpoints()[1]
+        current = {
+            f"case:{pk}": (count, head)
+            for pk, count, head in WaiverRequest.objects.filter(audit_count__gt=0)
+            .values_list("id", *AUDIT_ANCHOR_FIELDS)
+            .iterator()
+        }
+        current.update(_master_heads())
+        checkpoint = AuditCheckpoint(
+            seq=previous.seq + 1 if previous else 1,
+            at=timezone.now(),
+            entries=sum(count for count, _ in current.values()),
+            heads={
+                chain: list(head)
+                for chain, head in current.items()
+                if tuple(known.get(chain, ())) != head
+            },
+            prev_hash=previous.hash if previous else GENESIS,
+        )
+        checkpoint.hash = checkpoint.compute_hash()
+        checkpoint.save()
+    return checkpoint

@@ -15,7 +15,7 @@ from typing import Any
 from celery import Task, current_app, shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import letters
+from . import audit, letters
 from .models import WaiverRequest
 from .selectors import notifications as notification_reads
 from .services import checks, expiry, maturity, notifications, outbox
@@ -109,3 +109,9 @@ def drain_outbox(older_than_seconds: float | None = None) -> int:
         ran += 1
     outbox.prune()
     return ran
+
+
+@shared_task(name="waivers.tasks.record_audit_checkpoint")
+def record_audit_checkpoint() -> str:
+    """Anchor every audit chain's head in a checkpoint (hourly, from Celery beat)."""
+    return str(audit.record_checkpoint())

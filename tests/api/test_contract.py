@@ -153,6 +153,7 @@ def test_authority_admin_registers_an_authority_with_its_recognitions(world):
             "code": "ZZ-NEW",
             "name": "New Authority",
             "country": "ZZ",
+            "reason": "new authority",
             "recognitions": [{"scheme": "PICS", "valid_from": "2024-01-01", "source": "PIC/S"}],
         },
         format="json",
@@ -166,7 +167,11 @@ def test_authority_admin_replaces_recognitions_with_a_patch(world):
     RecognitionFactory(authority=world.nra_x, scheme="SRA")
     response = world.client("registrar").patch(
         f"/api/v1/authorities/{world.nra_x.pk}/",
-        {"recognitions": [{"scheme": "WLA"}], "receives_requests": False},
+        {
+            "recognitions": [{"scheme": "WLA"}],
+            "receives_requests": False,
+            "reason": "WHO listed it",
+        },
         format="json",
     )
     assert response.status_code == 200
@@ -182,6 +187,7 @@ def test_register_refuses_a_recognition_that_ends_before_it_begins(world):
             "code": "ZZ-BAD",
             "name": "Bad",
             "country": "ZZ",
+            "reason": "new authority",
             "recognitions": [
                 {"scheme": "SRA", "valid_from": "2025-01-01", "valid_to": "2024-01-01"}
             ],
@@ -207,7 +213,9 @@ def test_users_with_the_register_permissions_maintain_it_too(world):
         *Permission.objects.filter(codename__in=["add_authority", "change_authority"])
     )
     response = world.client("reviewer_x").patch(
-        f"/api/v1/authorities/{world.nra_y.pk}/", {"name": "Renamed"}, format="json"
+        f"/api/v1/authorities/{world.nra_y.pk}/",
+        {"name": "Renamed", "reason": "renamed by law"},
+        format="json",
     )
     assert response.status_code == 200
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from waivers.models import User
+from waivers.models import AuditEntry, Chain, User
 
 from ..factories import ApplicantFactory, ReviewerFactory
 
@@ -60,6 +60,10 @@ def test_an_organisation_admin_invites_a_colleague_who_sets_their_own_password(
     )
     client.logout()
     assert client.get(link).status_code == 404
+    invited, accepted = AuditEntry.objects.filter(chain=Chain.ROLES).order_by("seq")
+    assert invited.actor == member and invited.changes["fields"]["role"]["new"] == "applicant"
+    assert (accepted.actor, accepted.reason) == (colleague, "accepted the invitation")
+    assert accepted.changes["fields"] == {"is_active": {"old": False, "new": True}}
 
 
 def test_a_colleague_who_is_not_an_admin_cannot_invite(client, member):

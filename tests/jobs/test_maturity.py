@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from waivers import register
 from waivers.models import CheckResult, Notification, Recognition
+from waivers.services import register
 from waivers.services.checks import run_checks
 from waivers.workflow import fire
 
@@ -65,7 +65,7 @@ def test_loading_the_register_rechecks_cases_relying_on_a_changed_authority(
         + f"{TODAY - timedelta(days=1)},test,\n"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        register.load(csv)
+        register.load(csv, reason="WLA list update")
     assert maturity_of(under_review).status == "fail"
     assert Notification.objects.filter(user=applicant, event="maturity_changed").count() == 1
 

@@ -14,7 +14,6 @@ from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import DecimalField, Manager, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -40,6 +39,7 @@ from ..models import (
     User,
     WaiverRequest,
 )
+from ..services import register
 from ..sql import linked_ids
 
 # Largest id a client may send: beyond it no object exists, and the databases' integer columns end.
@@ -81,10 +81,13 @@ class AuthoritySerializer(serializers.ModelSerializer):
     recognitions = RecognitionSerializer(many=True, required=False)
     code = serializers.CharField(max_length=32)
     country = serializers.RegexField(r"^[A-Z]{2}$", max_length=2)
+    reason = serializers.CharField(
+        write_only=True, help_text="Why the register changes, recorded in the audit trail."
+    )
 
     class Meta:
         model = Authority
-        fields = ["id", "code", "name", "country", "recognitions", "receives_requests"]
+        fields = ["id", "code", "name", "country", "recognitions", "receives_requests", "reason"]
 
     def validate_code(self, value: str) -> str:
         taken = Authority.objects.filter(code=value)
@@ -108,17 +111,13 @@ class AuthoritySerializer(serializers.ModelSerializer):
         return value
 
     def _save(self, authority: Authority, validated: dict[str, Any]) -> Authority:
-        recognitions = validated.pop("recognitions", None)
-        for name, value in validated.items():
-            setattr(authority, name, value)
-        with transaction.atomic():
-            authority.save()
-            if recognitions is not None:
-                authority.recognitions.all().delete()
-                Recognition.objects.bulk_create(
-                    Recognition(authority=authority, **item) for item in recognitions
-                )
-        return authority
+        return register.save_authority(
+            authority=authority,
+            recognitions=validated.pop("recognitions", None),
+            reason=validated.pop("reason", ""),
+            values=validated,
+            actor=self.context["request"].user,
+        )
 
     def create(self, validated_data: dict[str, Any]) -> Authority:
         return self._save(Authority(), validated_data)

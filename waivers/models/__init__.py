@@ -1,4 +1,4 @@
-from .audit import GENESIS, AuditEntry, AuditTrailIsAppendOnly
+from .audit import GENESIS, AuditCheckpoint, AuditEntry, AuditTrailIsAppendOnly, Chain
 from .batches import BatchNotification, BatchStatus
 from .cases import (
     DECIDED_STATES,
@@ -37,6 +37,7 @@ __all__ = [
     "Announcement",
     "ApiToken",
     "AtmpClass",
+    "AuditCheckpoint",
     "AuditEntry",
     "AuditTrailIsAppendOnly",
     "Authority",
@@ -44,6 +45,7 @@ __all__ = [
     "BatchStatus",
     "Certificate",
     "CertificateKind",
+    "Chain",
     "CheckResult",
     "CheckStatus",
     "DecisionLetter",

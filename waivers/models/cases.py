@@ -187,6 +187,12 @@ class WaiverRequest(models.Model):
         help_text="The worst of the automated check results ('' while none has run): kept with "
         "them by whatever stores results (services.checks.storing), for the queue's filter.",
     )
+    audit_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Entries in the case's audit trail (its anchor)."
+    )
+    audit_head = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="The MAC of the trail's last entry."
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -248,6 +254,17 @@ class WaiverRequest(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The trail's anchor is written by the audit writer alone: a full save of a copy read
+        # before the last entry must not roll it back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in AUDIT_ANCHOR_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def is_granted(self) -> bool:
         return self.state in GRANTED_STATES
@@ -275,6 +292,8 @@ class WaiverRequest(models.Model):
         if errors:
             raise ValidationError(errors)
 
+
+AUDIT_ANCHOR_FIELDS = ("audit_count", "audit_head")
 
 SAMPLING_FIELDS = tuple(INPUTS)
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from ..errors import InvalidInput, NotPermitted
 from ..models import Role, User
+from . import roles
 
 
 def invite_colleague(*, inviter: User, email: str, first_name: str, last_name: str) -> User | None:
@@ -37,6 +38,12 @@ def invite_colleague(*, inviter: User, email: str, first_name: str, last_name: s
         )
         colleague.set_unusable_password()
         colleague.save()
+        roles.record_roles_change(
+            user=colleague,
+            before={},
+            actor=inviter,
+            reason=f"invited to the organisation by {inviter.printed_name}",
+        )
     return colleague
 
 
@@ -48,7 +55,12 @@ def accept_invitation(*, user: User, token: str, password: str) -> User:
     """Set the invited colleague's password and let them in; the link is spent afterwards."""
     if not invitation_is_valid(user=user, token=token):
         raise InvalidInput({"token": ["This invitation link is invalid or was already used."]})
-    user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    with transaction.atomic():
+        before = roles.snapshot(user)
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        roles.record_roles_change(
+            user=user, before=before, actor=user, reason="accepted the invitation"
+        )
     return user

@@ -37,7 +37,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from waivers import register
 from waivers.audit import CHAIN_FIELDS
 from waivers.models import (
     GENESIS,
@@ -45,6 +44,7 @@ from waivers.models import (
     AuditEntry,
     Authority,
     Certificate,
+    Chain,
     CheckResult,
     CheckStatus,
     Message,
@@ -62,7 +62,8 @@ from waivers.models import (
     User,
     WaiverRequest,
 )
-from waivers.services import expiry
+from waivers.models.cases import AUDIT_ANCHOR_FIELDS
+from waivers.services import expiry, register
 
 #: Password of every generated user; the benchmarks sign in with it.
 BENCH_PASSWORD = "bench-load-2026"
@@ -299,6 +300,7 @@ CASE_COLUMNS = (
     "decided_at",
     "valid_until",
     "check_status",
+    *AUDIT_ANCHOR_FIELDS,
 )
 CERT_COLUMNS = (
     "id",
@@ -358,7 +360,10 @@ class Generator:
 
     def prepare(self) -> None:
         if not Authority.objects.exists():
-            register.load(register.DEFAULT_FILE.read_text(encoding="utf-8-sig"))
+            register.load(
+                register.DEFAULT_FILE.read_text(encoding="utf-8-sig"),
+                reason="the shipped register, for synthetic load data",
+            )
         by_code = {a.code: a for a in Authority.objects.filter(code__in=[c for c, _ in RECEIVING])}
         self.issuers = list(
             Authority.objects.filter(code__in=ISSUERS).values_list("pk", "country", "code")
@@ -683,7 +688,7 @@ class Generator:
             long_case=long_case,
         )
         updated = max(e[0] for e in entries)
-        self._audit(case_id, entries, rows)
+        head = self._audit(case_id, entries, rows)
 
         batch = Decimal(
             1 if production_model == ProductionModel.MTO else rng.choice([50, 200, 400])
@@ -738,6 +743,8 @@ class Generator:
                 decided,
                 valid_until,
                 CheckStatus.worst(checked.values()),
+                len(entries),
+                head,
             )
         )
         for name, status in checked.items():
@@ -1035,8 +1042,8 @@ class Generator:
         case_id: int,
         entries: Iterable[tuple[datetime, int | None, str, str, str, dict[str, Any], str]],
         rows: dict[str, list[tuple[Any, ...]]],
-    ) -> None:
-        """Chain the entries with the model's own canonical hash, reusing one unsaved instance."""
+    ) -> str:
+        """Chain the entries with the model's own MAC, reusing one unsaved instance; the head."""
         h = self.hasher
         h.waiver_id, h.prev_hash = case_id, GENESIS
         for seq, (at, actor, action, from_state, to_state, changes, reason) in enumerate(
@@ -1049,6 +1056,7 @@ class Generator:
             rows["audit"].append(
                 (
                     self.audit_id,
+                    Chain.CASE,
                     case_id,
                     seq,
                     at,
@@ -1065,6 +1073,7 @@ class Generator:
             )
             self.audit_id += 1
             h.prev_hash = digest
+        return h.prev_hash
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from waivers.register import DEFAULT_FILE, MalformedRegister, load
+from waivers.services.register import DEFAULT_FILE, MalformedRegister, load
 
 
 class Command(BaseCommand):
@@ -12,6 +12,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "path", nargs="?", default=str(DEFAULT_FILE), help="CSV file (default: shipped data)"
         )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="why the register changes, for the audit trail (default: the file loaded)",
+        )
 
     def handle(self, *args: object, path: str, **options: object) -> None:
         try:
@@ -19,7 +24,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         try:
-            report = load(text)
+            report = load(text, reason=str(options["reason"]) or f"loaded from {Path(path).name}")
         except MalformedRegister as exc:
             raise CommandError(f"{path} {exc}; nothing was changed.") from exc
         if options["verbosity"]:

@@ -4,11 +4,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from waivers.audit import verify_all
+from waivers.audit import record_checkpoint, verify_all
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of every case's audit trail and report any break."
+    help = (
+        "Verify every audit chain (cases' and master data's) against its MACs, its case row and "
+        "the checkpoints, report any break, and record a checkpoint when the trail is intact."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
@@ -25,3 +28,8 @@ class Command(BaseCommand):
         if verified.breaks:
             raise CommandError(f"{len(verified.breaks)} break(s) in the audit trail.")
         self.stdout.write(f"Audit trail intact: {verified.entries} entries verified.")
+        checkpoint = record_checkpoint()
+        self.stdout.write(
+            f"Checkpoint {checkpoint.seq} at {checkpoint.at.isoformat()}: "
+            f"{checkpoint.entries} entries, MAC {checkpoint.hash} (keep a copy off the system)."
+        )

@@ -1,4 +1,9 @@
-"""Loading the authority register from CSV: validate every line first, then apply all or nothing."""
+"""Changing the authority register and the reliance policies, each change in the audit trail.
+
+Loading from CSV validates every line first, then applies all or nothing. Whatever the entry
+point (the admin, the API, ``load_authorities``), a change records who made it, what changed
+(old → new) and the reason given, in the register's or the policies' chain.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,16 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
-from .models import Authority, Recognition, Scheme
+from .. import audit
+from ..models import Authority, Chain, Recognition, ReliancePolicy, Scheme, User
 
 COLUMNS = ["code", "name", "country", "scheme", "scope", "valid_from", "valid_to", "source", "note"]
 CSV_SCHEMES = {Scheme.SRA, Scheme.WLA, Scheme.PICS, Scheme.ICH}
-DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "authorities.csv"
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "authorities.csv"
 
 
 class MalformedRegister(Exception):
@@ -100,12 +107,125 @@ def parse(text: str) -> list[dict]:
 RECOGNITION_FIELDS = ("scope", "valid_from", "valid_to", "source", "note")
 
 
-def load(text: str) -> LoadReport:
+def snapshot(authority: Authority) -> dict[str, Any]:
+    """An authority and its recognitions as the trail records them ({} before it exists)."""
+    if authority.pk is None:
+        return {}
+    return {
+        "code": authority.code,
+        "name": authority.name,
+        "country": authority.country,
+        "receives_requests": authority.receives_requests,
+        "recognitions": sorted(
+            (
+                {"scheme": r.scheme, **{f: getattr(r, f) for f in RECOGNITION_FIELDS}}
+                for r in Recognition.objects.filter(authority_id=authority.pk)
+            ),
+            key=lambda r: (r["scheme"], str(r["valid_from"])),
+        ),
+    }
+
+
+def record_authority_change(
+    *, authority: Authority, before: dict[str, Any], actor: User | None, reason: str
+) -> None:
+    """Record the change of ``authority`` (and its recognitions) since ``before``."""
+    audit.record_master_change(
+        Chain.REGISTER,
+        actor=actor,
+        subject=f"authority {authority.code}",
+        before=before,
+        after=snapshot(authority),
+        reason=reason,
+    )
+
+
+def recognition_snapshot(recognition: Recognition) -> dict[str, Any]:
+    """A recognition as the trail records it ({} before it exists)."""
+    if recognition.pk is None:
+        return {}
+    return {
+        "authority": recognition.authority.code,
+        "scheme": recognition.scheme,
+        **{f: getattr(recognition, f) for f in RECOGNITION_FIELDS},
+    }
+
+
+def record_recognition_change(
+    *, recognition: Recognition, before: dict[str, Any], actor: User | None, reason: str
+) -> None:
+    """Record the change of ``recognition`` since ``before`` (e.g. the end of a WLA listing)."""
+    audit.record_master_change(
+        Chain.REGISTER,
+        actor=actor,
+        subject=f"{recognition.scheme} recognition of {recognition.authority.code}",
+        before=before,
+        after=recognition_snapshot(recognition),
+        reason=reason,
+    )
+
+
+def save_authority(
+    *,
+    authority: Authority,
+    values: dict[str, Any],
+    recognitions: list[dict[str, Any]] | None,
+    actor: User,
+    reason: str,
+) -> Authority:
+    """Create or change an authority; ``recognitions``, when given, replace its old ones."""
+    if not reason.strip():
+        raise audit.ReasonRequired()
+    with transaction.atomic():
+        before = snapshot(authority)
+        for name, value in values.items():
+            setattr(authority, name, value)
+        authority.save()
+        if recognitions is not None:
+            authority.recognitions.all().delete()
+            Recognition.objects.bulk_create(
+                Recognition(authority=authority, **item) for item in recognitions
+            )
+        record_authority_change(authority=authority, before=before, actor=actor, reason=reason)
+    return authority
+
+
+def policy_snapshot(policy: ReliancePolicy) -> dict[str, Any]:
+    """A reliance policy as the trail records it ({} before it exists)."""
+    if policy.pk is None:
+        return {}
+    values = {
+        f.name: getattr(policy, f.attname)
+        for f in ReliancePolicy._meta.concrete_fields
+        if not f.primary_key
+    }
+    values["mra_partners"] = sorted(
+        Authority.objects.filter(pk__in=policy.mra_partners.all()).values_list("code", flat=True)
+    )
+    return values
+
+
+def record_policy_change(
+    *, policy: ReliancePolicy, before: dict[str, Any], actor: User | None, reason: str
+) -> None:
+    """Record the change of ``policy`` since ``before``."""
+    audit.record_master_change(
+        Chain.POLICY,
+        actor=actor,
+        subject=f"reliance policy of {policy.authority.code}",
+        before=before,
+        after=policy_snapshot(policy),
+        reason=reason,
+    )
+
+
+def load(text: str, *, actor: User | None = None, reason: str) -> LoadReport:
     """Create or update authorities and recognitions from validated CSV text, atomically."""
     rows = parse(text)
     report = LoadReport()
     with transaction.atomic():
         authorities = {a.code: a for a in Authority.objects.select_for_update()}
+        before = {code: snapshot(a) for code, a in authorities.items()}
         for row in rows:
             authority = authorities.get(row["code"])
             if authority is None:
@@ -145,4 +265,8 @@ def load(text: str) -> LoadReport:
                 report.updated.append(f"{authority.code} {row['scheme']} {'; '.join(changes)}")
             else:
                 report.unchanged += 1
+        for code in sorted(report.changed_codes):
+            record_authority_change(
+                authority=authorities[code], before=before.get(code, {}), actor=actor, reason=reason
+            )
     return report

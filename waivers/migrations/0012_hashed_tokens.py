@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('waivers', '0012_field_names_people_read'),
+        ('waivers', '0011_audit_trail_keyed'),
     ]
 
     operations = [
