@@ -15,12 +15,15 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections, transaction
 from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.dispatch import Signal
 from django.utils import timezone
 
-from . import case_counts
 from .errors import InvalidInput
 from .models import GENESIS, AuditCheckpoint, AuditEntry, Chain, User, WaiverRequest
 from .models.cases import AUDIT_ANCHOR_FIELDS
+
+#: Sent with ``cases`` whenever cases change (inside the transaction that changes them).
+cases_changed = Signal()
 
 
 def _json_safe(value: Any) -> Any:
@@ -127,12 +130,13 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
     Call with the cases' rows locked (inside a transaction), so no other entry slips in between;
     a master-data chain is guarded by its unique sequence instead. Each case row's anchor (its
     entry count and last MAC) is written in the same transaction. Every change to a case is
-    audited through here, so here the cached counts of the scopes that see the cases are told of
-    it (``case_counts``).
+    audited through here, so ``cases_changed`` is sent from here for whoever keeps what a change
+    makes stale (the cached case counts).
     """
     cases = [e.waiver for e in entries if e.waiver is not None]
     masters = {e.chain for e in entries if e.chain != Chain.CASE}
-    case_counts.cases_changed(cases)
+    if cases:
+        cases_changed.send(sender=AuditEntry, cases=cases)
     ends: dict[str, tuple[int, str]] = dict.fromkeys((e.chain_key for e in entries), (0, GENESIS))
     if cases:
         last = AuditEntry.objects.filter(waiver_id=OuterRef("waiver_id")).order_by("-seq")

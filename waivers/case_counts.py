@@ -62,7 +62,7 @@ def kept(scope: str | None, key: str, compute: Callable[[], T]) -> T:
     return figure
 
 
-def cases_changed(cases: Iterable[WaiverRequest]) -> None:
+def cases_changed(cases: Iterable[WaiverRequest], **_signal: Any) -> None:
     """Forget the counts of every scope that may see these cases, once the change is committed
     (before it, a count could still be taken from the old rows and kept under the new generation)."""
     keys = sorted({_generation_key(scope) for case in cases for scope in access.scopes_of(case)})

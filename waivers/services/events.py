@@ -202,8 +202,9 @@ def connect() -> None:
     """Wire the receivers (called once from WaiversConfig.ready)."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from .. import workflow
+    from .. import audit, case_counts, workflow
 
+    audit.cases_changed.connect(case_counts.cases_changed, dispatch_uid="case-counts")
     workflow.case_transitioned.connect(on_case_transitioned, dispatch_uid="jobs-transitions")
     workflow.cases_transitioned.connect(on_cases_transitioned, dispatch_uid="jobs-transitions-many")
     for through in (WaiverRequest.certificates.through, WaiverRequest.sites.through):
