@@ -77,6 +77,7 @@ def environment(size: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="portal.settings",
         DEBUG="false",
         SECRET_KEY="bench-" + "x" * 50,
+        AUDIT_KEY="bench-" + "a" * 58,
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(STATIC_ROOT),

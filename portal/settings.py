@@ -25,11 +25,12 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
 
-# The key of the audit trail's MACs. Without it, one derived from SECRET_KEY (so rotating
-# SECRET_KEY would break every chain: production sets its own and never changes it lightly).
+# The key of the audit trail's MACs: required in production, which sets its own and never changes
+# it lightly. The embedded default derives one from SECRET_KEY.
 AUDIT_KEY = env.str("AUDIT_KEY", default="")
-AUDIT_KEY_DERIVED = not AUDIT_KEY  # check --deploy warns (waivers/deployment.py)
-if AUDIT_KEY_DERIVED:
+if not AUDIT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("AUDIT_KEY must be set when DEBUG is off.")
     AUDIT_KEY = hashlib.sha256(f"waivers-audit-trail:{SECRET_KEY}".encode()).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])

@@ -44,10 +44,9 @@ def test_production_settings_pass_check_deploy():
     [
         ({"SITE_URL": "http://127.0.0.1:8000"}, "waivers.W001"),
         ({"SITE_URL": "http://localhost"}, "waivers.W001"),
-        ({"AUDIT_KEY": ""}, "waivers.W002"),
     ],
 )
-def test_check_deploy_warns_of_a_loopback_site_url_and_a_missing_audit_key(unset, warning):
+def test_check_deploy_warns_of_a_loopback_site_url(unset, warning):
     result = manage("check", "--deploy", "--fail-level", "WARNING", **(PRODUCTION | unset))
     assert result.returncode != 0
     assert warning in result.stderr + result.stdout
@@ -60,6 +59,7 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
         "--noinput",
         DEBUG="false",
         SECRET_KEY="x" * 64 + "-production-secret-for-the-check",
+        AUDIT_KEY="a" * 64,
         STATIC_ROOT=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -71,6 +71,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_audit_key():
+    result = manage("check", DEBUG="false", SECRET_KEY="x" * 64 + "-production-secret")
+    assert result.returncode != 0
+    assert "AUDIT_KEY must be set" in result.stderr
 
 
 @pytest.mark.django_db

@@ -33,18 +33,3 @@ def check_site_url(**kwargs: Any) -> list[checks.CheckMessage]:
             id="waivers.W001",
         )
     ]
-
-
-@checks.register(checks.Tags.security, deploy=True)
-def check_audit_key(**kwargs: Any) -> list[checks.CheckMessage]:
-    """A key derived from SECRET_KEY ties the trail's MACs to a secret that gets rotated."""
-    if settings.DEBUG or not settings.AUDIT_KEY_DERIVED:
-        return []
-    return [
-        checks.Warning(
-            "AUDIT_KEY is not set: the audit trail is keyed with a key derived from SECRET_KEY, "
-            "so rotating SECRET_KEY would make every chain fail verification.",
-            hint="Set AUDIT_KEY to 64 random hex characters (README, Audit trail integrity).",
-            id="waivers.W002",
-        )
-    ]
