@@ -89,7 +89,12 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
     applicant = User.objects.get(username="bench-applicant")
     site = applicant.organisation.sites.first()
     issuer = Authority.objects.get(code="EU-EMA")
-    fields = {"number": "GMP-BENCH-1", "issued_on": "2025-01-01", "valid_until": "2027-12-31"}
+    fields = {
+        "number": "GMP-BENCH-1",
+        "inspected_on": "2024-11-20",
+        "issued_on": "2025-01-01",
+        "valid_until": "2027-12-31",
+    }
     work = Path(tempfile.mkdtemp(prefix="bench-upload-"))
     settings.MEDIA_ROOT = str(work / "media")
     settings.FILE_UPLOAD_TEMP_DIR = None
@@ -121,6 +126,7 @@ def measure(*, size: int, smoke: bool) -> list[dict[str, Any]]:
                     file=request.FILES["file"],
                     number=request.POST["number"],
                     issuing_authority=issuer,
+                    inspected_on=date.fromisoformat(request.POST["inspected_on"]),
                     issued_on=date.fromisoformat(request.POST["issued_on"]),
                     valid_until=date.fromisoformat(request.POST["valid_until"]),
                     site=site,
