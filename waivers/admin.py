@@ -25,12 +25,11 @@ from .models import (
     OutboxMessage,
     Recognition,
     ReliancePolicy,
-    State,
     SweepRun,
     User,
     WaiverRequest,
 )
-from .services import register, roles
+from .services import catalogue, register, roles
 
 
 def _reason_field() -> forms.CharField:
@@ -151,9 +150,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Organisation | None = None) -> Any:
-        """An applicant's name is part of what its submitted requests were decided and signed on."""
-        submitted = obj is not None and obj.waiver_requests.exclude(state=State.DRAFT).exists()
-        return ("name",) if submitted else ()
+        return ("name",) if obj is not None and catalogue.is_frozen(obj) else ()
 
 
 class UserChangeWithReasonForm(UserChangeForm):

@@ -30,6 +30,16 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def _unsaved(actor: User | None, *, changes: dict[str, Any], **fields: Any) -> AuditEntry:
+    return AuditEntry(
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.printed_name if actor else "system",
+        changes=_json_safe(changes),
+        **fields,
+    )
+
+
 def entry(
     waiver: WaiverRequest,
     *,
@@ -41,15 +51,13 @@ def entry(
     reason: str = "",
 ) -> AuditEntry:
     """An unsaved entry for the case's chain; :func:`append` links, hashes and stores it."""
-    return AuditEntry(
+    return _unsaved(
+        actor,
         waiver=waiver,
-        at=timezone.now(),
-        actor=actor,
-        actor_name=actor.printed_name if actor else "system",
         action=action,
         from_state=from_state,
         to_state=to_state,
-        changes=_json_safe(changes or {}),
+        changes=changes or {},
         reason=reason,
     )
 
@@ -63,15 +71,7 @@ def master_entry(
     reason: str,
 ) -> AuditEntry:
     """An unsaved entry for a master-data chain (register, policies, roles), not tied to a case."""
-    return AuditEntry(
-        chain=chain,
-        at=timezone.now(),
-        actor=actor,
-        actor_name=actor.printed_name if actor else "system",
-        action=action,
-        changes=_json_safe(changes),
-        reason=reason,
-    )
+    return _unsaved(actor, chain=chain, action=action, changes=changes, reason=reason)
 
 
 class ReasonRequired(InvalidInput):

@@ -13,49 +13,9 @@ from rest_framework.test import APIClient
 from waivers.models import KIND_FIELDS, Certificate, CertificateKind
 
 from ..factories import TODAY, minimal_pdf
-from .conftest import pdf_upload
+from .conftest import complete, pdf_upload
 
 API_URL = "/api/v1/certificates/"
-
-
-def complete(kind: str, site, product, authority) -> dict[str, Any]:
-    """Every field a kind carries, filled in as a careful applicant would."""
-    return {
-        CertificateKind.GMP: {
-            "number": "GMP-1",
-            "issuing_authority": authority.pk,
-            "site": site.pk,
-            "inspected_on": (TODAY - timedelta(days=60)).isoformat(),
-            "issued_on": (TODAY - timedelta(days=30)).isoformat(),
-            "valid_until": (TODAY + timedelta(days=700)).isoformat(),
-            "scope": "ATMP",
-            "restrictions": "",
-        },
-        CertificateKind.CPP: {
-            "number": "CPP-1",
-            "issuing_authority": authority.pk,
-            "exporting_country": "CH",
-            "importing_country": "KZ",
-            "product": product.pk,
-            "licensed": "true",
-            "licence_number": "EU/1/22/1",
-            "licence_holder": "Holder",
-            "gmp_statement": "Inspected.",
-            "issued_on": (TODAY - timedelta(days=30)).isoformat(),
-            "valid_until": (TODAY + timedelta(days=700)).isoformat(),
-        },
-        CertificateKind.COA: {
-            "product": product.pk,
-            "batch_number": "B-1",
-            "site": site.pk,
-            "manufactured_on": (TODAY - timedelta(days=3)).isoformat(),
-            "batch_expires_on": (TODAY + timedelta(days=3)).isoformat(),
-            "conforms": "true",
-            "released_by": "QP",
-            "number": "",
-            "issued_on": (TODAY - timedelta(days=1)).isoformat(),
-        },
-    }[kind]
 
 
 @pytest.fixture

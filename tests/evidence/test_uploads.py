@@ -8,25 +8,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfWriter
 
-from waivers.models import Certificate
+from waivers.models import Certificate, CertificateKind
 
 from ..factories import TODAY, CertificateFactory, ProductFactory, minimal_pdf
-from .conftest import draft, pdf_upload
+from .conftest import complete, draft, pdf_upload
 
 GMP_URL = reverse("applicant:evidence_upload", args=["gmp"])
 
 
 def gmp_data(site, authority, file) -> dict:
-    return {
-        "number": "GMP-1",
-        "issuing_authority": authority.pk,
-        "site": site.pk,
-        "inspected_on": (TODAY - timedelta(days=60)).isoformat(),
-        "issued_on": (TODAY - timedelta(days=30)).isoformat(),
-        "valid_until": (TODAY + timedelta(days=700)).isoformat(),
-        "scope": "ATMP",
-        "file": file,
-    }
+    return {**complete(CertificateKind.GMP, site, None, authority), "file": file}
 
 
 def refused(response, message: str) -> None:

@@ -29,10 +29,15 @@ KIND_LABELS = dict(CertificateKind.choices)
 
 @dataclass(frozen=True)
 class KindFields:
-    """The metadata one kind of evidence carries, in the order people enter it, and what it must state."""
+    """The metadata one kind of evidence carries, in the order people enter it; all of it must be
+    stated except what is ``optional``."""
 
     fields: tuple[str, ...]
-    required: frozenset[str]
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def required(self) -> frozenset[str]:
+        return frozenset(self.fields) - self.optional
 
 
 # The one declaration of each kind's fields: the model's validation, the upload service, the web
@@ -49,9 +54,7 @@ KIND_FIELDS: dict[str, KindFields] = {
             "scope",
             "restrictions",
         ),
-        required=frozenset(
-            {"number", "issuing_authority", "site", "inspected_on", "issued_on", "valid_until"}
-        ),
+        optional=frozenset({"scope", "restrictions"}),
     ),
     CertificateKind.CPP: KindFields(
         fields=(
@@ -67,17 +70,7 @@ KIND_FIELDS: dict[str, KindFields] = {
             "issued_on",
             "valid_until",
         ),
-        required=frozenset(
-            {
-                "number",
-                "issuing_authority",
-                "exporting_country",
-                "importing_country",
-                "product",
-                "licensed",
-                "issued_on",
-            }
-        ),
+        optional=frozenset({"licence_number", "licence_holder", "gmp_statement", "valid_until"}),
     ),
     CertificateKind.COA: KindFields(
         fields=(
@@ -91,17 +84,7 @@ KIND_FIELDS: dict[str, KindFields] = {
             "number",
             "issued_on",
         ),
-        required=frozenset(
-            {
-                "product",
-                "batch_number",
-                "site",
-                "manufactured_on",
-                "batch_expires_on",
-                "conforms",
-                "issued_on",
-            }
-        ),
+        optional=frozenset({"released_by", "number"}),
     ),
 }
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from .. import audit
 from ..errors import EntryInUse, InvalidInput, NotPermitted
-from ..models import Product, Site, State, User, WaiverRequest
+from ..models import Organisation, Product, Site, State, User, WaiverRequest
 
 EDITABLE = {
     Site: ("name", "address", "country"),
@@ -39,6 +39,11 @@ def _cases_using(entry: Site | Product) -> list[WaiverRequest]:
         .select_for_update(of=("self",))
         .order_by("pk")
     )
+
+
+def is_frozen(organisation: Organisation) -> bool:
+    """An applicant's name is part of what its submitted requests were decided and signed on."""
+    return organisation.waiver_requests.exclude(state=State.DRAFT).exists()
 
 
 def save_entry(*, user: User, entry: Site | Product) -> Site | Product:
