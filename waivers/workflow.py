@@ -91,6 +91,13 @@ class Transition:
     requires: tuple[Requirement, ...] = ()
     # The guard checks the actor's password (an electronic signature): see _check_password.
     reauthenticates: bool = False
+    # Where ``target`` is None: the states the effect chooses among.
+    outcomes: frozenset[str] = frozenset()
+
+    @property
+    def targets(self) -> frozenset[str]:
+        """Every state this action can lead to."""
+        return frozenset({self.target}) if self.target else self.outcomes
 
 
 def _required_text(params: Params, name: str, label: str) -> str:
@@ -335,12 +342,16 @@ def _sign(case: WaiverRequest, actor: User | None, meaning: str) -> None:
     )
 
 
+#: The state a signature puts a case in, by the recommended outcome.
+DECIDED_STATE = {
+    Outcome.APPROVE: State.APPROVED,
+    Outcome.PARTIAL: State.PARTIALLY_APPROVED,
+    Outcome.REJECT: State.REJECTED,
+}
+
+
 def _effect_sign(case: WaiverRequest, actor: User | None, params: Params) -> str:
-    target = {
-        Outcome.APPROVE: State.APPROVED,
-        Outcome.PARTIAL: State.PARTIALLY_APPROVED,
-        Outcome.REJECT: State.REJECTED,
-    }[Outcome(case.recommended_outcome)]
+    target = DECIDED_STATE[Outcome(case.recommended_outcome)]
     if target in GRANTED_STATES:
         _decide_against_failed_checks(case, actor, params)
     case.outcome = case.recommended_outcome
@@ -441,6 +452,7 @@ TRANSITIONS: dict[str, Transition] = {
             guard=_guard_sign,
             requires=(_second_person,),
             reauthenticates=True,
+            outcomes=frozenset(DECIDED_STATE.values()),
         ),
         Transition(
             "revoke",

@@ -25,8 +25,8 @@ from typing import Any
 
 from django.db import connection
 
+from bench.load_data import BENCH_PASSWORD
 from bench.measure import MissingEntryPoint
-from waivers.management.commands.generate_load_data import BENCH_PASSWORD
 from waivers.models import Role, User
 
 CONNECTIONS = 20

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from tests.factories import WaiverRequestFactory, worst_stored_status
@@ -30,6 +30,7 @@ from waivers.models import (
 )
 from waivers.services.cases import next_reference
 from waivers.services.expiry import sweep
+from waivers.workflow import TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,17 @@ def test_each_generated_trail_starts_at_one_and_ends_in_the_cases_state(generate
         assert case.n == case.top
         last = case.audit_entries.order_by("-seq").first()
         assert last.to_state == case.state, case.reference
+
+
+def test_every_generated_state_change_is_a_transition_of_the_workflow_table(generated):
+    """The generator takes its routes from TRANSITIONS: no step the workflow could not fire."""
+    changes = AuditEntry.objects.exclude(from_state="").exclude(from_state=F("to_state"))
+    seen = set()
+    for action, from_state, to_state in changes.values_list("action", "from_state", "to_state"):
+        transition = TRANSITIONS[action]
+        assert from_state in transition.sources and to_state in transition.targets, action
+        seen.add(action)
+    assert {"submit", "assign", "request_information", "respond", "recommend", "sign"} <= seen
 
 
 def test_generated_cases_keep_the_workflows_invariants(generated):
