@@ -18,6 +18,7 @@ from waivers.models import (
     ReliancePolicy,
     Role,
     Site,
+    State,
     User,
     WaiverRequest,
 )
@@ -259,25 +260,36 @@ def assessment(answers=None):
     }
 
 
-#: The stages a test starts a case from, in the order the workflow reaches them.
-STAGES = ("submitted", "under_review", "recommended", "decided")
+#: The stages a test starts a case from, in the order the workflow reaches them, each with the
+#: state it leaves the case in.
+STAGES = {
+    "submitted": State.SUBMITTED,
+    "under_review": State.UNDER_REVIEW,
+    "recommended": State.RECOMMENDED,
+    "decided": None,
+}
 
 
 def bring_to(
     case,
     stage,
     *,
-    applicant,
+    applicant=None,
     reviewer=None,
     approver=None,
     outcome="approve",
     **recommendation,
 ):
-    """Take a complete draft through the workflow to ``stage``, as its people would.
+    """Take a case through the workflow to ``stage``, as its people would: the one way a test
+    brings a case to a state.
 
-    The recommendation is ``outcome`` with a met checklist and a rationale (a partial one with
-    conditions) unless ``recommendation`` says otherwise; the decision is the approver's signature.
+    It starts where the case stands (a complete draft, or a case an earlier call left at a stage),
+    so only the people of the remaining steps need be named. The recommendation is ``outcome``
+    with a met checklist and a rationale (a partial one with conditions) unless
+    ``recommendation`` says otherwise; the decision is the approver's signature.
     """
+    if stage not in STAGES:
+        raise ValueError(f"No stage {stage!r}; choose one of {', '.join(STAGES)}.")
     if outcome == "partial":
         recommendation.setdefault("conditions", "Identity test on the first imported batch.")
     recommendation.setdefault("rationale", "The site is inspected by a mature authority.")
@@ -288,8 +300,10 @@ def bring_to(
         ("recommend", reviewer, {"outcome": outcome, **recommendation}),
         ("sign", approver, {"password": PASSWORD, "meaning": "approval"}),
     ]
-    for name, (action, actor, params) in zip(STAGES, steps, strict=True):
+    reached = [State.DRAFT, *STAGES.values()]
+    start = reached.index(case.state) if case.state in reached else len(steps)
+    for name, (action, actor, params) in list(zip(STAGES, steps, strict=True))[start:]:
         case = fire(case, action, actor=actor, **params)
         if name == stage:
             return case
-    raise ValueError(f"No stage {stage!r}; choose one of {', '.join(STAGES)}.")
+    raise ValueError(f"A case {case.state} cannot be brought to {stage!r}.")

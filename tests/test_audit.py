@@ -9,18 +9,15 @@ from django.db import DatabaseError, connection, transaction
 from waivers.audit import verify_all
 from waivers.models import AuditEntry
 from waivers.models.audit import AuditTrailIsAppendOnly
-from waivers.workflow import fire
 
-from .factories import WaiverRequestFactory
+from .factories import WaiverRequestFactory, bring_to
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def audited_case(case, applicant, reviewer):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
-    return case
+    return bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
 
 
 def test_orm_refuses_to_change_or_delete_entries(audited_case):
@@ -82,8 +79,7 @@ def test_parallel_verification_finds_the_one_altered_entry_among_many_cases(
         for _ in range(5)
     ]
     for case in cases:
-        fire(case, "submit", actor=applicant)
-        fire(case, "assign", actor=reviewer)
+        bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
     altered = cases[4]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -22,28 +22,14 @@ from .factories import (
     ReviewerFactory,
     WaiverRequestFactory,
     assessment,
+    bring_to,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def to_recommended(case, applicant, reviewer, outcome="approve"):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
-    extra = {"conditions": "Identity test on first batch."} if outcome == "partial" else {}
-    return fire(
-        case,
-        "recommend",
-        actor=reviewer,
-        outcome=outcome,
-        rationale="Criteria met.",
-        assessment=assessment(),
-        **extra,
-    )
-
-
 def test_full_life_of_an_approved_waiver(case, applicant, reviewer, approver):
-    to_recommended(case, applicant, reviewer)
+    bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     case = fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
     assert case.state == State.APPROVED
     assert case.valid_until is not None
@@ -58,8 +44,7 @@ def test_full_life_of_an_approved_waiver(case, applicant, reviewer, approver):
 
 
 def test_partial_waiver_needs_conditions(case, applicant, reviewer):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
+    bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
     with pytest.raises(InvalidInput) as refused:
         fire(
             case,
@@ -85,8 +70,7 @@ def test_submission_lists_missing_evidence_and_changes_nothing(db, applicant):
 
 
 def test_signer_cannot_be_the_recommender(case, applicant, approver):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=approver)
+    bring_to(case, "under_review", applicant=applicant, reviewer=approver)
     fire(
         case,
         "recommend",
@@ -101,7 +85,7 @@ def test_signer_cannot_be_the_recommender(case, applicant, approver):
 
 
 def test_wrong_password_is_refused_audited_and_locks_signing(case, applicant, reviewer, approver):
-    to_recommended(case, applicant, reviewer)
+    bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     with override_settings(SIGNING_MAX_FAILURES=2):
         for _ in range(2):
             with pytest.raises(SignatureRejected):
@@ -115,14 +99,13 @@ def test_wrong_password_is_refused_audited_and_locks_signing(case, applicant, re
 
 
 def test_signature_states_its_meaning(case, applicant, reviewer, approver):
-    to_recommended(case, applicant, reviewer)
+    bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     with pytest.raises(InvalidInput):
         fire(case, "sign", actor=approver, password=PASSWORD, meaning="")
 
 
 def test_information_request_stops_the_clock_and_response_restarts_it(case, applicant, reviewer):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
+    bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
     case = fire(case, "request_information", actor=reviewer, message="Send the inspection report.")
     assert case.state == State.INFORMATION_REQUESTED and case.clock_paused_since is not None
     case = fire(case, "respond", actor=applicant, message="Attached.")
@@ -132,8 +115,7 @@ def test_information_request_stops_the_clock_and_response_restarts_it(case, appl
 
 def test_only_the_assigned_reviewer_recommends(case, applicant, reviewer):
     colleague = ReviewerFactory(nra=case.authority)
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
+    bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
     with pytest.raises(NotPermitted):
         fire(case, "recommend", actor=colleague, outcome="approve", rationale="x")
 
@@ -156,7 +138,7 @@ def test_stale_version_is_refused(case, applicant):
 
 
 def test_revocation_needs_reason_and_signature(case, applicant, reviewer, approver):
-    to_recommended(case, applicant, reviewer)
+    bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
     with pytest.raises(InvalidInput):
         fire(case, "revoke", actor=approver, password=PASSWORD, reason="")

@@ -20,7 +20,7 @@ from tests.factories import (
     ReviewerFactory,
     UserFactory,
     WaiverRequestFactory,
-    assessment,
+    bring_to,
     minimal_pdf,
 )
 from waivers import workflow
@@ -75,52 +75,34 @@ class World:
             authority=self.nra_x, organisation=self.draft_a.organisation, **kwargs
         )
 
-    def _fire(self, case: WaiverRequest, action: str, actor: User, **params: object) -> None:
-        workflow.fire(case, action, actor=actor, **params)
-
     @cached_property
     def submitted_a(self) -> WaiverRequest:
-        case = self._new_case()
-        self._fire(case, "submit", self.applicant_a)
-        return WaiverRequest.objects.get(pk=case.pk)
+        return bring_to(self._new_case(), "submitted", applicant=self.applicant_a)
 
     @cached_property
     def submitted_b(self) -> WaiverRequest:
         case = WaiverRequestFactory(authority=self.nra_y, organisation=self.draft_b.organisation)
-        self._fire(case, "submit", self.applicant_b)
-        return WaiverRequest.objects.get(pk=case.pk)
+        return bring_to(case, "submitted", applicant=self.applicant_b)
 
     @cached_property
     def reviewing_a(self) -> WaiverRequest:
-        case = self._new_case()
-        self._fire(case, "submit", self.applicant_a)
-        self._fire(case, "assign", self.reviewer_x)
-        return WaiverRequest.objects.get(pk=case.pk)
+        return bring_to(
+            self._new_case(), "under_review", applicant=self.applicant_a, reviewer=self.reviewer_x
+        )
 
     @cached_property
     def asked_a(self) -> WaiverRequest:
         case = self.reviewing_a
-        self._fire(case, "request_information", self.reviewer_x, message="Which site?")
+        workflow.fire(case, "request_information", actor=self.reviewer_x, message="Which site?")
         return WaiverRequest.objects.get(pk=case.pk)
 
     @cached_property
     def recommended_a(self) -> WaiverRequest:
-        case = self.reviewing_a
-        self._fire(
-            case,
-            "recommend",
-            self.reviewer_x,
-            outcome="approve",
-            rationale="Mature.",
-            assessment=assessment(),
-        )
-        return WaiverRequest.objects.get(pk=case.pk)
+        return bring_to(self.reviewing_a, "recommended", reviewer=self.reviewer_x)
 
     @cached_property
     def approved_a(self) -> WaiverRequest:
-        case = self.recommended_a
-        self._fire(case, "sign", self.approver_x, password=PASSWORD, meaning="approval")
-        return WaiverRequest.objects.get(pk=case.pk)
+        return bring_to(self.recommended_a, "decided", approver=self.approver_x)
 
     @cached_property
     def letter_a(self) -> DecisionLetter:

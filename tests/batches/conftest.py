@@ -1,7 +1,7 @@
 import pytest
 
-from ..factories import ApplicantFactory, ReviewerFactory
-from .scene import coa_for, grant
+from ..factories import ApplicantFactory, ReviewerFactory, bring_to
+from .scene import coa_for
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +12,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def granted(case, applicant, reviewer, approver):
-    return grant(case, applicant, reviewer, approver)
+    return bring_to(case, "decided", applicant=applicant, reviewer=reviewer, approver=approver)
 
 
 @pytest.fixture

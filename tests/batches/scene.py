@@ -1,18 +1,6 @@
-"""Setting the scene for batch tests: a waiver granted through the workflow, CoAs under it."""
+"""Setting the scene for batch tests: CoAs under a granted waiver."""
 
-from ..factories import CoaFactory, bring_to
-
-
-def grant(case, applicant, reviewer, approver, outcome="approve"):
-    """Take a complete draft through submission, review, recommendation and signature."""
-    return bring_to(
-        case,
-        "decided",
-        applicant=applicant,
-        reviewer=reviewer,
-        approver=approver,
-        outcome=outcome,
-    )
+from ..factories import CoaFactory
 
 
 def coa_for(waiver, **overrides):

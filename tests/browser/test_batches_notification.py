@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from waivers.models import BatchNotification, BatchStatus, Notification
 
-from ..batches.scene import coa_for, grant
+from ..batches.scene import coa_for
 from ..factories import (
     ApplicantFactory,
     ApproverFactory,
     ReviewerFactory,
     WaiverRequestFactory,
+    bring_to,
     minimal_pdf,
 )
 from .conftest import assert_accessible, sign_in
@@ -28,7 +29,8 @@ def people_and_waiver(settings):
     applicant = ApplicantFactory(organisation=case.organisation)
     reviewer = ReviewerFactory(nra=case.authority)
     approver = ApproverFactory(nra=case.authority)
-    return applicant, reviewer, grant(case, applicant, reviewer, approver)
+    granted = bring_to(case, "decided", applicant=applicant, reviewer=reviewer, approver=approver)
+    return applicant, reviewer, granted
 
 
 def open_form(page, waiver):

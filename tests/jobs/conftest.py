@@ -2,19 +2,7 @@
 
 import pytest
 
-from waivers.workflow import fire
-
-from ..factories import PASSWORD, bring_to
-
-
-def recommend(case, applicant, reviewer, outcome="approve", **extra):
-    return bring_to(
-        case, "recommended", applicant=applicant, reviewer=reviewer, outcome=outcome, **extra
-    )
-
-
-def sign(case, approver):
-    return fire(case, "sign", actor=approver, password=PASSWORD, meaning="approval")
+from ..factories import bring_to
 
 
 @pytest.fixture
@@ -23,9 +11,16 @@ def decide(applicant, reviewer, approver, django_capture_on_commit_callbacks):
 
     def _decide(case, outcome="approve", **extra):
         with django_capture_on_commit_callbacks(execute=True):
-            recommend(case, applicant, reviewer, outcome, **extra)
+            case = bring_to(
+                case,
+                "recommended",
+                applicant=applicant,
+                reviewer=reviewer,
+                outcome=outcome,
+                **extra,
+            )
         with django_capture_on_commit_callbacks(execute=True):
-            return sign(case, approver)
+            return bring_to(case, "decided", approver=approver)
 
     return _decide
 

@@ -35,6 +35,7 @@ from ..factories import (
     CppFactory,
     ReviewerFactory,
     WaiverRequestFactory,
+    bring_to,
     worst_stored_status,
 )
 
@@ -107,8 +108,7 @@ def test_each_person_gets_one_digest_listing_every_new_occasion_of_their_cases(
     gmp = _expires(granted, "gmp", TODAY - timedelta(days=2))
     open_case = WaiverRequestFactory(organisation=case.organisation, authority=case.authority)
     with django_capture_on_commit_callbacks(execute=True):
-        fire(open_case, "submit", actor=applicant)
-        fire(open_case, "assign", actor=reviewer)
+        bring_to(open_case, "under_review", applicant=applicant, reviewer=reviewer)
     expiring = _expires(open_case, "gmp", TODAY + timedelta(days=10))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -135,8 +135,7 @@ def test_a_repeated_sweep_sends_nothing_new_and_a_new_occasion_next_day_a_new_di
     case, applicant, reviewer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        fire(case, "submit", actor=applicant)
-        fire(case, "assign", actor=reviewer)
+        bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
     gmp = _expires(case, "gmp", TODAY + timedelta(days=10))
     with django_capture_on_commit_callbacks(execute=True):
         sweep(today=TODAY)
@@ -164,8 +163,7 @@ def test_nobody_finds_another_organisations_or_nras_cases_in_their_digest(
     other_reviewer = ReviewerFactory(nra=other.authority)
     with django_capture_on_commit_callbacks(execute=True):
         for c, who, nra in ((case, applicant, reviewer), (other, stranger, other_reviewer)):
-            fire(c, "submit", actor=who)
-            fire(c, "assign", actor=nra)
+            bring_to(c, "under_review", applicant=who, reviewer=nra)
             _expires(c, "gmp", TODAY + timedelta(days=5))
         sweep(today=TODAY)
     for person, own, foreign in (
@@ -247,8 +245,7 @@ MONTH_AGO = timezone.now() - timedelta(days=30)
 
 def _reviewed(case, applicant, reviewer, capture):
     with capture(execute=True):
-        fire(case, "submit", actor=applicant)
-        return fire(case, "assign", actor=reviewer)
+        return bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
 
 
 def _left_alone(case):

@@ -7,17 +7,15 @@ import pytest
 from waivers.models import CheckResult, Notification, Recognition
 from waivers.services import register
 from waivers.services.checks import run_checks
-from waivers.workflow import fire
 
-from ..factories import TODAY, WaiverRequestFactory
+from ..factories import TODAY, WaiverRequestFactory, bring_to
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def under_review(case, applicant, reviewer):
-    fire(case, "submit", actor=applicant)
-    fire(case, "assign", actor=reviewer)
+    case = bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
     run_checks(case)
     return case
 

@@ -8,7 +8,7 @@ from waivers.selectors import notifications as notification_reads
 from waivers.services import notifications
 from waivers.workflow import fire
 
-from ..factories import ApplicantFactory, ReviewerFactory
+from ..factories import ApplicantFactory, ReviewerFactory, bring_to
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,7 @@ def test_an_information_request_and_its_answer_reach_the_other_side(
     colleague = ApplicantFactory(organisation=case.organisation)
     stranger = ApplicantFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        fire(case, "submit", actor=applicant)
-        fire(case, "assign", actor=reviewer)
+        bring_to(case, "under_review", applicant=applicant, reviewer=reviewer)
         fire(
             case, "request_information", actor=reviewer, message="Send the 2025 inspection report."
         )

@@ -8,8 +8,7 @@ from waivers.models import DecisionLetter, OutboxMessage, State
 from waivers.services import outbox
 from waivers.tasks import drain_outbox, issue_letter, send_notification_emails
 
-from ..factories import UserFactory
-from .conftest import recommend, sign
+from ..factories import UserFactory, bring_to
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +45,11 @@ def test_a_decision_signed_while_the_broker_is_down_gets_its_letter_from_the_cat
 ):
     from portal.celery import app
 
-    recommend(case, applicant, reviewer)
+    case = bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     app.conf.task_always_eager = False
     broker_at(f"redis://127.0.0.1:{unused_port}/5")
     with django_capture_on_commit_callbacks(execute=True):
-        case = sign(case, approver)
+        case = bring_to(case, "decided", approver=approver)
     case.refresh_from_db()
     assert case.state == State.APPROVED
     assert not DecisionLetter.objects.filter(waiver=case).exists()

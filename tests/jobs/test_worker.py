@@ -20,7 +20,7 @@ from waivers.models import DecisionLetter, Notification, OutboxMessage, State
 from waivers.services import outbox
 from waivers.tasks import drain_outbox, issue_letter
 
-from .conftest import recommend, sign
+from ..factories import bring_to
 
 pytestmark = [
     pytest.mark.worker,
@@ -128,8 +128,8 @@ def letter_text(letter: DecisionLetter) -> str:
 def test_signing_a_decision_yields_exactly_one_letter_from_the_worker(
     worker, case, applicant, reviewer, approver
 ):
-    recommend(case, applicant, reviewer)
-    sign(case, approver)
+    case = bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
+    bring_to(case, "decided", approver=approver)
     wait_for(lambda: DecisionLetter.objects.filter(waiver=case).exists(), "the letter")
     wait_for(
         lambda: not OutboxMessage.objects.filter(done_at__isnull=True).exists(),
@@ -145,8 +145,8 @@ def test_signing_a_decision_yields_exactly_one_letter_from_the_worker(
 def test_running_the_letter_task_twice_gives_one_letter_and_one_email(
     worker, case, applicant, reviewer, approver
 ):
-    recommend(case, applicant, reviewer)
-    sign(case, approver)
+    case = bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
+    bring_to(case, "decided", approver=approver)
     wait_for(lambda: DecisionLetter.objects.filter(waiver=case).exists(), "the first letter")
     issue_letter.delay(case.pk)
     issue_letter.delay(case.pk)
@@ -169,14 +169,14 @@ def test_a_decision_signed_while_the_broker_is_down_gets_its_letter_when_it_is_b
 ):
     from portal.celery import app
 
-    recommend(case, applicant, reviewer)
+    case = bring_to(case, "recommended", applicant=applicant, reviewer=reviewer)
     wait_for(
         lambda: not OutboxMessage.objects.filter(done_at__isnull=True).exists(),
         "the review steps' tasks",
     )
     real_broker = app.conf.broker_url
     broker_at(f"redis://127.0.0.1:{unused_port}/5")
-    sign(case, approver)
+    bring_to(case, "decided", approver=approver)
     case.refresh_from_db()
     assert case.state == State.APPROVED
     letter_job = OutboxMessage.objects.get(task="waivers.tasks.issue_letter")
