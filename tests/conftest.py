@@ -3,7 +3,21 @@ from django.core.cache import cache
 
 from waivers.models import Role
 
-from .factories import ApplicantFactory, ApproverFactory, ReviewerFactory, WaiverRequestFactory
+from .factories import (
+    PASSWORD,
+    ApplicantFactory,
+    ApproverFactory,
+    ReviewerFactory,
+    WaiverRequestFactory,
+    bring_to,
+)
+from .world import World
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing stays real (sign-in, tokens and signatures check passwords) but cheap."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +80,43 @@ def reviewer(case):
 @pytest.fixture
 def approver(case):
     return ApproverFactory(nra=case.authority, role=Role.APPROVER)
+
+
+@pytest.fixture
+def other_reviewer(db):
+    """A reviewer of another NRA."""
+    return ReviewerFactory()
+
+
+# The case of ``case`` at each stage of its review, brought there through the workflow.
+
+
+@pytest.fixture
+def submitted(case, applicant):
+    return bring_to(case, "submitted", applicant=applicant)
+
+
+@pytest.fixture
+def under_review(submitted, reviewer):
+    return bring_to(submitted, "under_review", reviewer=reviewer)
+
+
+@pytest.fixture
+def recommended(under_review, reviewer):
+    return bring_to(under_review, "recommended", reviewer=reviewer)
+
+
+@pytest.fixture
+def approved(recommended, approver):
+    return bring_to(recommended, "decided", approver=approver)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Two organisations filing to two NRAs, and their people (tests/world.py)."""
+    return World()
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -23,6 +23,7 @@ from waivers.models import (
     WaiverRequest,
 )
 from waivers.services.cases import next_reference
+from waivers.services.checks import storing
 from waivers.workflow import fire
 
 PASSWORD = "correct horse battery staple"
@@ -258,6 +259,48 @@ def assessment(answers=None):
         key: {"answer": a, "note": f"Assessed {key} against the evidence."}
         for key, a in chosen.items()
     }
+
+
+CHECKLIST_MET = {c.key: "met" for c in CRITERIA}
+
+
+def checklist_post(answers=None, **extra):
+    """The recommend form's POST data: every criterion answered with a note."""
+    data = {}
+    for key, entry in assessment(answers).items():
+        data[f"{key}_answer"] = entry["answer"]
+        data[f"{key}_note"] = entry["note"]
+    return data | extra
+
+
+class CheckResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckResult
+
+    waiver = factory.SubFactory(WaiverRequestFactory)
+    check_name = factory.Sequence(lambda n: f"check{n}")
+    status = "pass"
+    detail = "Fine."
+    ran_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Stored as the checks store results: the case's check_status follows."""
+        with storing([kwargs["waiver"].pk]):
+            return super()._create(model_class, *args, **kwargs)
+
+
+def queued_case(nra, *, state=State.SUBMITTED, days_ago=1, paused_days=0, **kwargs):
+    """A case already in the NRA's queue, set up directly (the queue only reads)."""
+    now = timezone.now()
+    return WaiverRequestFactory(
+        authority=nra,
+        state=state,
+        submitted_at=now - timedelta(days=days_ago),
+        clock_paused_seconds=int(paused_days * 86400),
+        evidence=False,
+        **kwargs,
+    )
 
 
 #: The stages a test starts a case from, in the order the workflow reaches them, each with the

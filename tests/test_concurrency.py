@@ -11,7 +11,6 @@ from waivers.models import AuditEntry, Certificate, Notification, Signature, Sta
 from waivers.services.expiry import sweep
 from waivers.workflow import fire
 
-from .api.conftest import client_for
 from .factories import (
     PASSWORD,
     TODAY,
@@ -20,6 +19,7 @@ from .factories import (
     ReviewerFactory,
     bring_to,
 )
+from .world import client_for
 
 pytestmark = [
     pytest.mark.postgres,

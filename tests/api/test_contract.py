@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from waivers.models import Authority, CheckResult, DecisionLetter
 
-from .conftest import client_for
+from ..world import client_for
 
 WAIVER_FIELDS = {
     "id",

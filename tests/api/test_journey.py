@@ -17,7 +17,7 @@ from tests.factories import (
 )
 from waivers.models import DecisionLetter, Role, User, WaiverRequest
 
-from .conftest import client_for
+from ..world import client_for
 
 
 def token_client(username: str):

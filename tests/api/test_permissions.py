@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import PASSWORD, TODAY, assessment, minimal_pdf
 
-from .conftest import ROLES, World
+from ..world import ROLES, World
 
 ANON, APP_A, APP_B, REV_X, REV_Y, APPR_X, REG = ROLES
 

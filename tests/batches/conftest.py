@@ -4,12 +4,6 @@ from ..factories import ApplicantFactory, ReviewerFactory, bring_to
 from .scene import coa_for
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every test here creates and signs as several users; the slow default hasher adds nothing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def granted(case, applicant, reviewer, approver):
     return bring_to(case, "decided", applicant=applicant, reviewer=reviewer, approver=approver)

@@ -23,8 +23,7 @@ TODAY = timezone.now().date()
 
 
 @pytest.fixture
-def people_and_waiver(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def people_and_waiver():
     case = WaiverRequestFactory()
     applicant = ApplicantFactory(organisation=case.organisation)
     reviewer = ReviewerFactory(nra=case.authority)

@@ -5,8 +5,7 @@ import pytest
 from waivers.assessment import CRITERIA, as_rows, checklist
 from waivers.errors import InvalidInput
 
-from ..factories import assessment
-from .conftest import CHECKLIST_MET
+from ..factories import CHECKLIST_MET, assessment
 
 
 def test_the_checklist_covers_the_reliance_criteria():

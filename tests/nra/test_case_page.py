@@ -6,8 +6,13 @@ import pytest
 
 from waivers.models import Message
 
-from ..factories import ApplicantFactory, ApproverFactory, ReviewerFactory, WaiverRequestFactory
-from .conftest import CheckResultFactory
+from ..factories import (
+    ApplicantFactory,
+    ApproverFactory,
+    CheckResultFactory,
+    ReviewerFactory,
+    WaiverRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The cast of the API tests: two applicant organisations, two NRAs, and a client per person.
+"""The cast of the API and queue tests: two applicant organisations, two NRAs, and a client per person.
 
 Org A files to NRA X, org B to NRA Y. Cases in later states are built on first use, through the
 workflow, so a test pays only for what it touches.
@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import pytest
 from django.core.files.base import ContentFile
 from rest_framework.test import APIClient
 
 from tests.factories import (
-    PASSWORD,
     ApplicantFactory,
     ApproverFactory,
     NraFactory,
@@ -123,19 +121,3 @@ class World:
     @property
     def certificate_a(self):
         return self.submitted_a.certificates.filter(kind="gmp").get()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hashing stays real (tokens and signatures check passwords) but cheap."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(db) -> World:
-    return World()
-
-
-@pytest.fixture
-def password() -> str:
-    return PASSWORD

@@ -7,8 +7,14 @@ import pytest
 from waivers.models import State, WaiverRequest
 from waivers.selectors.nra import queue, queue_counts, with_queue_columns
 
-from ..factories import ApplicantFactory, NraFactory, ReviewerFactory, WaiverRequestFactory
-from .conftest import CheckResultFactory, queued_case
+from ..factories import (
+    ApplicantFactory,
+    CheckResultFactory,
+    NraFactory,
+    ReviewerFactory,
+    WaiverRequestFactory,
+    queued_case,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from waivers.letters import render_decision_letter
 from waivers.models import AuditEntry, Recognition, ReliancePolicy, State
 from waivers.workflow import allowed_actions, fire
 
-from ..api.conftest import client_for
-from ..factories import PASSWORD, ReviewerFactory, assessment
-from .conftest import checklist_post
+from ..factories import PASSWORD, ReviewerFactory, assessment, checklist_post
+from ..world import client_for
 
 pytestmark = pytest.mark.django_db
 
