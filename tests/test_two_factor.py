@@ -140,7 +140,9 @@ def test_nra_staff_and_authority_admins_set_up_an_authenticator_before_any_page_
     assert 'src="data:image/svg+xml;base64,' in page
     secret = re.search(r'<code id="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1)
     assert secret.replace(" ", "") in device.config_url
-    assert client.get(ENROL).content.decode().count(secret) == 1  # a reload: the same secret
+    reload = client.get(ENROL)
+    assert reload.content.decode().count(secret) == 1  # the same secret
+    assert "no-store" in reload["Cache-Control"]
     shown = client.post(ENROL, {"code": authenticator_code(device)})
     assert shown.status_code == 200
     codes = recovery_codes_in(shown.content.decode())
@@ -155,6 +157,7 @@ def test_a_wrong_code_does_not_confirm_the_enrolment(client):
     reviewer = ReviewerFactory()
     password_step(client, reviewer)
     client.get(ENROL)
+    assert client.post(ENROL, {}).status_code == 400
     response = client.post(ENROL, {"code": "12"})
     assert response.status_code == 400 and "That code is not right" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=reviewer, confirmed=True).exists()
@@ -276,6 +279,20 @@ def test_the_api_token_needs_the_code_of_an_account_with_an_authenticator():
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
     issued = client.post(TOKEN, {**body, "otp": authenticator_code(device)}, format="json")
     assert issued.status_code == 200 and issued.json()["token"]
+
+
+def test_a_recovery_code_gets_an_api_token_once(client):
+    applicant = ApplicantFactory()
+    client.force_login(applicant)
+    client.get(ENROL)
+    device = TOTPDevice.objects.get(user=applicant)
+    codes = recovery_codes_in(
+        client.post(ENROL, {"code": authenticator_code(device)}).content.decode()
+    )
+    body = {"username": applicant.username, "password": PASSWORD, "otp": codes[0]}
+    assert APIClient().post(TOKEN, body, format="json").status_code == 200
+    assert last_role_entry().reason == "used a recovery code to request an API token"
+    assert APIClient().post(TOKEN, body, format="json").status_code == 400
 
 
 def test_an_applicant_without_an_authenticator_gets_a_token_with_the_password_alone():

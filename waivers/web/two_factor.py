@@ -21,6 +21,7 @@ from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..errors import DomainError
@@ -68,20 +69,20 @@ def _finish_sign_in(request: HttpRequest, user: User, pending: dict[str, Any]) -
     login(request, user, backend=pending["backend"])
 
 
+@never_cache
 def code_step(request: HttpRequest) -> HttpResponse:
     """After the password: the code from the authenticator app, or a recovery code."""
     waiting = _pending(request)
     if waiting is None:
         return redirect_to_login(reverse("home"))
     user, pending = waiting
-    form = CodeForm(request.POST or None)
-    status = 200
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 400 if form.is_bound else 200
     if form.is_valid():
         try:
             left = two_factor.verify_second_factor(user=user, code=form.cleaned_data["code"])
         except DomainError as refused:
             form.add_error("code", refused.message)
-            status = 400
         else:
             _finish_sign_in(request, user, pending)
             if left is not None:
@@ -94,23 +95,24 @@ def code_step(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_code.html", {"form": form}, status=status)
 
 
+@never_cache
 def enrol(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator: required for NRA staff and authority admins before their first
-    sign-in completes, chosen by an applicant from the two-factor page."""
+    sign-in completes, chosen by an applicant from the two-factor page. Its secret, like the
+    recovery codes after it, is kept by no cache, though the user is not signed in yet."""
     waiting = None if request.user.is_authenticated else _pending(request)
     if not request.user.is_authenticated and waiting is None:
         return redirect_to_login(reverse("two_factor_enrol"))
     user = signed_in(request) if waiting is None else waiting[0]
     if two_factor.authenticator_of(user) is not None:
         return redirect("two_factor" if waiting is None else "two_factor_code")
-    form = CodeForm(request.POST or None)
-    status = 200
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 400 if form.is_bound else 200
     if form.is_valid():
         try:
             codes = two_factor.confirm_enrolment(user=user, code=form.cleaned_data["code"])
         except DomainError as refused:
             form.add_error("code", refused.message)
-            status = 400
         else:
             if waiting is not None:
                 _finish_sign_in(request, user, waiting[1])
