@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "waivers",
 ]
 
@@ -119,6 +122,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "waivers.web.auth.UserWithAffiliation",
 ]
+# Two-factor sign-in (waivers.services.two_factor): the name authenticator apps show.
+OTP_TOTP_ISSUER = "Reliance Waiver Portal"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -26,9 +26,12 @@ $py manage.py runserver "127.0.0.1:$port" --noreload >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 60); do curl -sf "$base/healthz" >/dev/null && break; sleep 1; done
 
+# The demo reviewer signs in with the demo authenticator's code too (an applicant's is ignored).
 token_of() {
+    otp=$($py manage.py demo_code | cut -d' ' -f1)
     curl -sf -H 'Content-Type: application/json' \
-        -d "{\"username\": \"$1\", \"password\": \"$password\"}" "$base/api/v1/auth/token/" \
+        -d "{\"username\": \"$1\", \"password\": \"$password\", \"otp\": \"$otp\"}" \
+        "$base/api/v1/auth/token/" \
         | $py -c 'import json, sys; print(json.load(sys.stdin)["token"])'
 }
 

@@ -1,11 +1,14 @@
 """factory_boy factories: the smallest valid objects, overridable per test."""
 
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waivers.assessment import CRITERIA
 from waivers.models import (
@@ -137,6 +140,28 @@ class ReviewerFactory(UserFactory):
 
 class ApproverFactory(ReviewerFactory):
     role = Role.APPROVER
+
+
+class AuthenticatorFactory(factory.django.DjangoModelFactory):
+    """A user's confirmed authenticator app (two-factor sign-in)."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(ApplicantFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
+def authenticator_code(device: TOTPDevice) -> str:
+    """The code the device's app shows now, or the next one if now's was already used: django-otp
+    takes each time step's code once and accepts the next step's a little early."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

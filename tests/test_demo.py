@@ -61,6 +61,16 @@ def test_demo_users_sign_in_and_see_their_work(demo, client):
     assert "Helixcel" not in client.get("/", follow=True).content.decode()
 
 
+def test_demo_nra_staff_sign_in_with_the_printed_authenticator_secret(demo, client):
+    assert "demo_code" in demo
+    client.post("/accounts/login/", {"username": "reviewer", "password": "reliance-demo-2026"})
+    out = io.StringIO()
+    call_command("demo_code", stdout=out)
+    response = client.post("/accounts/login/code/", {"code": out.getvalue().split()[0]})
+    assert response.status_code == 302
+    assert "WR-" in client.get("/", follow=True).content.decode()
+
+
 def test_seed_demo_refuses_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
@@ -78,6 +88,8 @@ def test_seed_demo_prints_every_demo_user_last_in_a_box_after_the_console_emails
     assert "Subject:" in "\n".join(out[:border])  # the demo's e-mails came first
     assert box[0] == box[-1] and box[0].startswith("+--")  # the box closes the output
     assert "password for all: reliance-demo-2026" in box[1]
-    listed = {line.strip("| ").split()[0] for line in box[3:-1]}
+    assert "RELI ANCE WAIV ERPO RTAL DEMO SECR ETKZ" in "\n".join(box)
+    blank = next(i for i, line in enumerate(box) if not line.strip("| "))
+    listed = {line.strip("| ").split()[0] for line in box[blank + 1 : -1]}
     assert listed == {*PROMISED, "admin"}
     assert "Superuser" in next(line for line in box if line.startswith("| admin "))

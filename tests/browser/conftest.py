@@ -4,9 +4,10 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-from ..factories import PASSWORD
+from ..factories import PASSWORD, authenticator_code
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make for
 # set-up and assertions are still plain synchronous calls.
@@ -70,11 +71,26 @@ def page(new_page) -> Page:
 
 
 def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, completing two-factor sign-in as its user would: a code from
+    their authenticator, or (NRA staff without one yet) setting one up."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/accounts/two-factor/set-up/" in page.url:
+        page.get_by_label("Code").fill(
+            authenticator_code(TOTPDevice.objects.get(user__username=username))
+        )
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("link", name="I have kept them: continue").click()
+        page.wait_for_load_state()
+    elif "/accounts/login/code/" in page.url:
+        page.get_by_label("Code").fill(
+            authenticator_code(TOTPDevice.objects.get(user__username=username))
+        )
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()
 
 
 def assert_accessible(page: Page) -> None:

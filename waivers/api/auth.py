@@ -1,4 +1,5 @@
-"""POST /api/v1/auth/token/: exchange a username and password for a new, expiring API token."""
+"""POST /api/v1/auth/token/: exchange a username and password (and, for an account with
+two-factor sign-in, a current code) for a new, expiring API token."""
 
 from typing import Any
 
@@ -13,7 +14,17 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ..lockout import lockout_message, lockout_minutes
+from ..services import two_factor
 from ..services.tokens import issue_token
+
+
+class TokenRequest(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        write_only=True,
+        help_text="For an account with two-factor sign-in: the current code from its "
+        "authenticator app, or one of its recovery codes.",
+    )
 
 
 class TokenView(APIView):
@@ -21,10 +32,10 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
-    serializer_class = AuthTokenSerializer
+    serializer_class = TokenRequest
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenRequest,
         responses=inline_serializer(
             "IssuedToken",
             {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()},
@@ -33,13 +44,32 @@ class TokenView(APIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Each sign-in issues a new token; the plain token is in this answer only. django-axes
         refuses a locked-out account or address inside authenticate(), which the serializer
-        reports as bad credentials: the client is told it is locked out instead (429)."""
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        reports as bad credentials: the client is told it is locked out instead (429). An account
+        with an authenticator also needs ``otp``, throttled as on the web (429 while it waits)."""
+        serializer = TokenRequest(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
         except ValidationError:
             if getattr(request, "axes_locked_out", False):
                 raise Throttled(wait=lockout_minutes() * 60, detail=lockout_message()) from None
             raise
-        token, record = issue_token(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        if two_factor.step_after_password(user) == "code":
+            otp = serializer.validated_data.get("otp", "")
+            if not otp:
+                raise ValidationError(
+                    {
+                        "otp": [
+                            "This account uses two-factor sign-in: send the current code from "
+                            "its authenticator app (or a recovery code) as otp."
+                        ]
+                    }
+                )
+            try:
+                two_factor.verify_second_factor(user=user, code=otp, purpose="request an API token")
+            except two_factor.CodeRefused as refused:
+                if refused.retry_after:
+                    raise Throttled(wait=refused.retry_after, detail=refused.message) from None
+                raise ValidationError({"otp": [refused.message]}) from None
+        token, record = issue_token(user=user)
         return Response({"token": token, "expires_at": record.expires_at})

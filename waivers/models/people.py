@@ -81,3 +81,9 @@ class User(AbstractUser):
     @property
     def is_nra_staff(self) -> bool:
         return self.role in (Role.REVIEWER, Role.APPROVER)
+
+    @property
+    def must_use_two_factor(self) -> bool:
+        """NRA staff, authority admins and whoever may use the admin sign in with a second
+        factor (21 CFR Part 11 §11.300); for applicants it is their choice."""
+        return self.is_nra_staff or self.role == Role.REGISTRAR or self.is_staff

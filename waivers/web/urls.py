@@ -3,11 +3,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import account, views
+from . import account, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", two_factor.SignIn.as_view(), name="login"),
+    path("accounts/login/code/", two_factor.code_step, name="two_factor_code"),
+    path("accounts/two-factor/", two_factor.account, name="two_factor"),
+    path("accounts/two-factor/set-up/", two_factor.enrol, name="two_factor_enrol"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor.new_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/two-factor/remove/", two_factor.remove, name="two_factor_remove"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",

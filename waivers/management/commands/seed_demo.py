@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 from datetime import timedelta
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from weasyprint import HTML
 
 from waivers.assessment import CRITERIA
@@ -26,11 +28,15 @@ from waivers.models import (
     User,
     WaiverRequest,
 )
+from waivers.services import two_factor
 from waivers.services.cases import create_request
 from waivers.services.evidence import upload_certificate
 from waivers.workflow import fire
 
 DEFAULT_PASSWORD = "reliance-demo-2026"
+#: The authenticator secret of every demo user who must sign in with a second factor (base32, as
+#: authenticator apps take it); ``demo_code`` prints its current code.
+DEMO_TOTP_SECRET = "RELIANCEWAIVERPORTALDEMOSECRETKZ"
 RECEIVING_NRAS = ("KZ-NCEMDMD", "EG-EDA")
 EVIDENCE = {
     "import_testing": ["gmp", "cpp", "coa"],
@@ -47,6 +53,11 @@ USERS = [
     ("other-reviewer", "Omar", "Farouk", Role.REVIEWER, None, "EG-EDA", False),
     ("registrar", "Rita", "Keeper", Role.REGISTRAR, None, None, False),
 ]
+
+
+def demo_totp_key() -> str:
+    """The demo secret as django-otp stores it (hex)."""
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
 
 
 def demo_pdf(title: str, lines: list[str]) -> SimpleUploadedFile:
@@ -132,6 +143,13 @@ class Command(BaseCommand):
         )
         admin.set_password(password)
         admin.save()
+        for user in [*users.values(), admin]:
+            if user.must_use_two_factor:
+                TOTPDevice.objects.update_or_create(
+                    user=user,
+                    name=two_factor.AUTHENTICATOR,
+                    defaults={"key": demo_totp_key(), "confirmed": True},
+                )
         return users
 
     def _evidence(self, user: User, product: Product, site: Site, batch: str) -> list[Certificate]:
@@ -352,8 +370,12 @@ class Command(BaseCommand):
             for username, _first, _last, role, org, nra, _ in USERS
         ]
         rows.append(("admin", "Superuser", "Django admin at /admin/"))
+        secret = " ".join(DEMO_TOTP_SECRET[i : i + 4] for i in range(0, len(DEMO_TOTP_SECRET), 4))
         lines = [
             f"Demo users (password for all: {password})",
+            "NRA staff, registrar and admin also type a code: add the secret",
+            f"{secret} to an authenticator app, or run",
+            "`.venv/bin/python manage.py demo_code` for the current one.",
             "",
             *(f"{username:16} {role:16} {where}" for username, role, where in rows),
         ]
