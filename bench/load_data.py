@@ -42,6 +42,7 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waivers.audit import CHAIN_FIELDS
 from waivers.models import (
@@ -70,6 +71,7 @@ from waivers.models import (
     WaiverRequest,
 )
 from waivers.services import expiry, register
+from waivers.services.two_factor import AUTHENTICATOR
 from waivers.workflow import (
     DECIDED_STATE,
     MEANING_TEXT,
@@ -82,6 +84,9 @@ from waivers.workflow import (
 
 #: Password of every generated user; the benchmarks sign in with it.
 BENCH_PASSWORD = "bench-load-2026"
+#: Authenticator secret (hex, as django-otp stores it) of every generated NRA staff member, who
+#: must use two-factor sign-in: the benchmarks compute its code.
+BENCH_TOTP_KEY = hashlib.sha1(BENCH_PASSWORD.encode()).hexdigest()
 #: Fixed accounts the benchmarks use: a reviewer and an approver of the largest NRA, an applicant.
 BENCH_REVIEWER, BENCH_APPROVER, BENCH_APPLICANT = (
     "bench-reviewer",
@@ -411,6 +416,14 @@ class Generator:
         )
         fresh = [User(password=password, **s) for s in specs if s["username"] not in existing]
         User.objects.bulk_create(fresh, batch_size=1000)
+        TOTPDevice.objects.bulk_create(
+            [
+                TOTPDevice(user=u, name=AUTHENTICATOR, key=BENCH_TOTP_KEY, confirmed=True)
+                for u in User.objects.filter(username__in=[u.username for u in fresh])
+                if u.must_use_two_factor
+            ],
+            batch_size=1000,
+        )
         rows = User.objects.filter(username__in=[s["username"] for s in specs])
         by_name = {u.username: u for u in rows}
         for u in by_name.values():

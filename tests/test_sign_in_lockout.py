@@ -14,9 +14,8 @@ LOGIN, TOKEN = "/accounts/login/", "/api/v1/auth/token/"
 
 @pytest.fixture(autouse=True)
 def _limits(settings):
-    """The default limit, cheap hashing, and the token throttle's counts (cached) from zero."""
+    """The default limit and the token throttle's counts (cached) from zero."""
     settings.AXES_FAILURE_LIMIT = 5
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     cache.clear()

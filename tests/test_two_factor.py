@@ -295,6 +295,17 @@ def test_a_recovery_code_gets_an_api_token_once(client):
     assert APIClient().post(TOKEN, body, format="json").status_code == 400
 
 
+@pytest.mark.parametrize("factory", [ReviewerFactory, ApproverFactory])
+def test_nra_staff_without_an_authenticator_get_no_api_token_with_the_password_alone(factory):
+    staff = factory()
+    response = APIClient().post(
+        TOKEN, {"username": staff.username, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 403
+    assert "set up an authenticator app" in response.json()["detail"]
+    assert not staff.api_tokens.exists()
+
+
 def test_an_applicant_without_an_authenticator_gets_a_token_with_the_password_alone():
     applicant = ApplicantFactory()
     response = APIClient().post(

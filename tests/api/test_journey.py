@@ -10,9 +10,11 @@ from django.core.files.base import ContentFile
 from tests.factories import (
     PASSWORD,
     TODAY,
+    AuthenticatorFactory,
     NraFactory,
     OrganisationFactory,
     assessment,
+    authenticator_code,
     minimal_pdf,
 )
 from waivers.models import DecisionLetter, Role, User, WaiverRequest
@@ -20,14 +22,16 @@ from waivers.models import DecisionLetter, Role, User, WaiverRequest
 from ..world import client_for
 
 
-def token_client(username: str):
-    """Sign in the way an integrator does: exchange the password for a token."""
+def token_client(user):
+    """Sign in the way an integrator does: exchange the password (and, for NRA staff, the code of
+    their authenticator app) for a token."""
     from rest_framework.test import APIClient
 
     client = APIClient()
-    response = client.post(
-        "/api/v1/auth/token/", {"username": username, "password": PASSWORD}, format="json"
-    )
+    body = {"username": user.username, "password": PASSWORD}
+    if user.must_use_two_factor:
+        body["otp"] = authenticator_code(AuthenticatorFactory(user=user))
+    response = client.post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return client
@@ -58,8 +62,8 @@ def people(db):
 
 
 def test_a_request_goes_from_draft_to_decision_letter_through_the_api_only(people, settings):
-    nra, mature, _ = people
-    applicant, reviewer, approver = (token_client(u) for u in ("maker", "checker", "signer"))
+    nra, mature, users = people
+    applicant, reviewer, approver = (token_client(users[u]) for u in ("maker", "checker", "signer"))
 
     authorities = applicant.get("/api/v1/authorities/", {"receives_requests": "true"}).json()
     assert nra.pk in [a["id"] for a in authorities["results"]]

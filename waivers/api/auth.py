@@ -6,7 +6,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,7 +45,8 @@ class TokenView(APIView):
         """Each sign-in issues a new token; the plain token is in this answer only. django-axes
         refuses a locked-out account or address inside authenticate(), which the serializer
         reports as bad credentials: the client is told it is locked out instead (429). An account
-        with an authenticator also needs ``otp``, throttled as on the web (429 while it waits)."""
+        with an authenticator also needs ``otp``, throttled as on the web (429 while it waits); an
+        account whose role requires one and has none is refused (403) until it sets one up."""
         serializer = TokenRequest(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
@@ -54,7 +55,14 @@ class TokenView(APIView):
                 raise Throttled(wait=lockout_minutes() * 60, detail=lockout_message()) from None
             raise
         user = serializer.validated_data["user"]
-        if two_factor.step_after_password(user) == "code":
+        step = two_factor.step_after_password(user)
+        if step == "enrol":
+            # The password alone must not open the API to a role that may not use it alone.
+            raise PermissionDenied(
+                "This account must use two-factor sign-in: sign in on the web once to set up an "
+                "authenticator app, then request a token with its current code as otp."
+            )
+        if step == "code":
             otp = serializer.validated_data.get("otp", "")
             if not otp:
                 raise ValidationError(
