@@ -118,3 +118,11 @@ class NoAcknowledgement(DomainError):
     """Only a batch released on its CoA has an acknowledgement to download."""
 
     status = 404
+
+
+class CodeRefused(DomainError):
+    """A two-factor code refused: a wrong, reused or malformed code, or one tried too soon after a wrong one."""
+
+    def __init__(self, message: str, *, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from ..errors import CodeRefused
 from ..lockout import lockout_message, lockout_minutes
 from ..services import two_factor
 from ..services.tokens import issue_token
@@ -75,7 +76,7 @@ class TokenView(APIView):
                 )
             try:
                 two_factor.verify_second_factor(user=user, code=otp, purpose="request an API token")
-            except two_factor.CodeRefused as refused:
+            except CodeRefused as refused:
                 if refused.retry_after:
                     raise Throttled(wait=refused.retry_after, detail=refused.message) from None
                 raise ValidationError({"otp": [refused.message]}) from None

@@ -23,19 +23,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import audit
-from ..errors import DomainError, NotPermitted
+from ..errors import CodeRefused, NotPermitted
 from ..models import Chain, User
 
 RECOVERY_CODES = 10
 AUTHENTICATOR = "Authenticator app"
-
-
-class CodeRefused(DomainError):
-    """A wrong, reused or malformed code, or one tried too soon after a wrong one."""
-
-    def __init__(self, message: str, *, retry_after: int = 0) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def authenticator_of(user: User) -> TOTPDevice | None:
