@@ -19,6 +19,7 @@ from waivers.services.tokens import issue_token
 
 from .factories import PASSWORD, bring_to
 from .nra.conftest import queued_case
+from .test_deployment import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,3 +203,23 @@ def test_a_dropped_connection_is_replaced_at_the_next_request(case, applicant):
     close_old_connections()  # what Django does as each request starts
     response = client.get("/api/v1/waivers/")
     assert response.status_code == 200 and response.json()["count"] == 1
+
+
+# --- a worker killed whole ------------------------------------------------------------------------
+
+
+def test_the_visibility_timeout_and_catch_up_interval_come_from_the_environment():
+    """A message a killed worker took is redelivered after the visibility timeout; the outbox
+    catch-up, every OUTBOX_CATCH_UP_SECONDS, runs its work sooner. Both are the operator's."""
+    shown = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from portal.celery import app; "
+        "print(app.conf.broker_transport_options['visibility_timeout'], "
+        "app.conf.beat_schedule['outbox-catch-up']['schedule'])",
+        CELERY_VISIBILITY_TIMEOUT_SECONDS="900",
+        OUTBOX_CATCH_UP_SECONDS="60",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["900", "60.0"]
