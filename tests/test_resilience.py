@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings as django_settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -223,3 +224,15 @@ def test_the_visibility_timeout_and_catch_up_interval_come_from_the_environment(
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.split() == ["900", "60.0"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not django_settings.REDIS_URL, reason="needs Redis (REDIS_URL)")
+def test_healthz_asks_a_broker_that_answers(broker_at, client):
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    broker_at(django_settings.REDIS_URL)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["components"]["broker"] == {"ok": True}

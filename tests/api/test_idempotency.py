@@ -1,7 +1,11 @@
 """`Idempotency-Key`: a retried API POST is answered as the first was, and done once."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import minimal_pdf
@@ -139,3 +143,25 @@ def test_an_upload_retried_with_its_key_is_one_certificate(world):
     assert first.status_code == 201, first.json()
     assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
     assert Certificate.objects.count() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_attempts_with_one_key_make_one_draft_and_one_answer(world):
+    """The retry arrives while the first attempt is still running (a client's timeout)."""
+    before = WaiverRequest.objects.count()
+    body = new_request(world)
+    clients = [world.client("applicant_a"), world.client("applicant_a")]
+    start = threading.Barrier(2)
+
+    def attempt(client):
+        start.wait()
+        try:
+            return client.post("/api/v1/waivers/", body, format="json", HTTP_IDEMPOTENCY_KEY="race")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(attempt, clients))
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    assert WaiverRequest.objects.count() == before + 1
