@@ -236,3 +236,16 @@ def test_healthz_asks_a_broker_that_answers(broker_at, client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["components"]["broker"] == {"ok": True}
+
+
+@pytest.mark.django_db
+def test_an_outage_is_counted_and_logged_once(redis_down, case, applicant, caplog):
+    from django.core.cache import cache
+
+    client = api_client(applicant)
+    with caplog.at_level("WARNING", logger="portal.cache"):
+        for _ in range(3):
+            assert client.get("/api/v1/waivers/").status_code == 200
+    assert cache.failures >= 6  # each request's throttle read and write, at least
+    outages = [r for r in caplog.records if r.name == "portal.cache"]
+    assert len(outages) == 1 and "Cache unreachable" in outages[0].getMessage()
