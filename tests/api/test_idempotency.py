@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.client import encode_multipart
 from rest_framework.test import APIClient
 
 from tests.factories import minimal_pdf
@@ -117,31 +118,34 @@ def test_a_token_request_is_never_kept(world, password):
 
 
 def test_an_upload_retried_with_its_key_is_one_certificate(world):
+    """A client's retry sends the same fields and file under a new random multipart boundary."""
     client = world.client("applicant_a")
 
-    def upload():
+    def upload(boundary, content=b"coa"):
+        fields = {
+            "kind": "coa",
+            "file": SimpleUploadedFile("coa.pdf", minimal_pdf(content.decode()), "application/pdf"),
+            "number": "COA-IDEMP-1",
+            "product": world.draft_a.product_id,
+            "site": world.draft_a.sites.get().pk,
+            "batch_number": "LOT-IDEMP",
+            "issued_on": "2026-01-10",
+            "manufactured_on": "2026-01-05",
+            "batch_expires_on": "2027-01-05",
+            "conforms": "true",
+        }
         return client.post(
             "/api/v1/certificates/",
-            {
-                "kind": "coa",
-                "file": SimpleUploadedFile("coa.pdf", minimal_pdf("coa"), "application/pdf"),
-                "number": "COA-IDEMP-1",
-                "product": world.draft_a.product_id,
-                "site": world.draft_a.sites.get().pk,
-                "batch_number": "LOT-IDEMP",
-                "issued_on": "2026-01-10",
-                "manufactured_on": "2026-01-05",
-                "batch_expires_on": "2027-01-05",
-                "conforms": "true",
-            },
-            format="multipart",
+            encode_multipart(boundary, fields),
+            content_type=f"multipart/form-data; boundary={boundary}",
             HTTP_IDEMPOTENCY_KEY="upload-1",
         )
 
     before = Certificate.objects.count()
-    first, retry = upload(), upload()
+    first, retry = upload("first-boundary"), upload("retry-boundary")
     assert first.status_code == 201, first.json()
     assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
+    assert upload("third-boundary", content=b"another coa").status_code == 422
     assert Certificate.objects.count() == before + 1
 
 

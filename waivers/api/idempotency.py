@@ -10,7 +10,8 @@ its answer, keyed per user and key (a unique constraint), so that:
 - a retry, even one racing the first attempt, runs in its own transaction, finds the first answer
   (the unique key, or a refusal it meets because the work is done) and is rolled back whole,
   answering the first answer with ``Idempotent-Replayed: true``;
-- the same key with another method, path or body is refused with 422 and rolled back.
+- the same key with another method, path or body (for an upload: other fields or files, whatever
+  its multipart boundary) is refused with 422 and rolled back.
 
 Only successful (2xx) answers are kept, for ``IDEMPOTENCY_KEY_HOURS``; a refusal is not, so a
 corrected retry is tried afresh. POSTs without a signed-in user (the token request) are not kept:
@@ -24,6 +25,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadhandler import FileUploadHandler
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 
@@ -35,14 +37,16 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
-class _HashingStream:
-    """The request body as the view reads it, hashed on the way (uploads are never held whole)."""
+class _BodyStream:
+    """The request body as the view reads it, counted, and hashed on the way unless ``digest`` is
+    None (uploads are never held whole)."""
 
     def __init__(self, stream: Any, digest: Any, length: int) -> None:
         self._stream, self._digest, self.left = stream, digest, length
 
     def _seen(self, data: bytes) -> bytes:
-        self._digest.update(data)
+        if self._digest is not None:
+            self._digest.update(data)
         self.left -= len(data)
         return data
 
@@ -54,6 +58,28 @@ class _HashingStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+class _HashingUploads(FileUploadHandler):
+    """Feeds each uploaded file, as it streams past, to the digest, and passes it on untouched.
+
+    A multipart body is fingerprinted by its fields and files, not its bytes: its boundary is
+    random, so a client's retry of the same upload has other bytes."""
+
+    def __init__(self, digest: Any, request: HttpRequest) -> None:
+        super().__init__(request)
+        self._digest = digest
+
+    def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self._digest.update(f"\nfile {field_name!r} {file_name!r}\n".encode())
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self._digest.update(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 def _replay(first: IdempotentResponse, fingerprint: str) -> HttpResponse:
@@ -94,9 +120,12 @@ class IdempotentPosts:
         digest = hashlib.sha256(
             f"{request.method} {request.path_info}\n{request.content_type}\n".encode()
         )
-        body = _HashingStream(
+        multipart = request.content_type == "multipart/form-data"
+        if multipart:
+            request.upload_handlers.insert(0, _HashingUploads(digest, request))
+        body = _BodyStream(
             request._stream,  # type: ignore[attr-defined]  # HttpRequest.read() reads it
-            digest,
+            None if multipart else digest,
             int(request.META.get("CONTENT_LENGTH") or 0),
         )
         request._stream = body  # type: ignore[assignment]
@@ -114,6 +143,8 @@ class IdempotentPosts:
                 return response  # nobody to key it to, or a body the view did not read
             if not isinstance(response, HttpResponse):
                 return response  # a streamed file: not kept
+            if multipart:  # read whole, so parsed: DRF left the fields on the request
+                digest.update(repr(sorted(request.POST.lists())).encode())
             fingerprint = digest.hexdigest()
             kept = IdempotentResponse.objects.filter(user=user, key=key)
             if 200 <= response.status_code < 300:
