@@ -18,8 +18,7 @@ from rest_framework.test import APIClient
 from waivers.models import OutboxMessage, State
 from waivers.services.tokens import issue_token
 
-from .factories import PASSWORD, bring_to
-from .nra.conftest import queued_case
+from .factories import PASSWORD, bring_to, queued_case
 from .test_deployment import manage
 
 ROOT = Path(__file__).resolve().parent.parent
