@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it answers a locked-out sign-in with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
+    # Runs the view itself, in one transaction with its stored answer: no process_view after it.
+    "waivers.api.idempotency.IdempotentPosts",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -98,6 +100,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection the server dropped (restart, failover, idle kill) is found and replaced when a
+# request first uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -111,6 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if MIGRATION_DATABASE_URL := env.str("MIGRATION_DATABASE_URL", default=""):
     DATABASES["owner"] = {
         **env.db_url_config(MIGRATION_DATABASE_URL),
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"MIRROR": "default"},
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -193,7 +199,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# How long the cache waits for an unanswering Redis before it answers a miss (portal/cache.py),
+# and a publish for a connection before it is left to the outbox (waivers.services.outbox).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=1.0)
+# A task a worker took but never acknowledged (the worker was killed whole) goes back to the queue
+# this long after it was taken; the outbox catch-up below runs its work sooner.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600),
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+}
+# How often the catch-up (waivers.tasks.drain_outbox) runs outbox messages not done yet.
+OUTBOX_CATCH_UP_SECONDS = env.int("OUTBOX_CATCH_UP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Lapsed waivers, expiring evidence and the checks they touch, once a day at night (UTC).
     "daily-expiry-sweep": {
@@ -201,7 +217,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=15),
     },
     # Work recorded while the broker was unreachable (e.g. a signed decision's letter).
-    "outbox-catch-up": {"task": "waivers.tasks.drain_outbox", "schedule": 300.0},
+    "outbox-catch-up": {
+        "task": "waivers.tasks.drain_outbox",
+        "schedule": float(OUTBOX_CATCH_UP_SECONDS),
+    },
+    # Stored answers to API POSTs with an Idempotency-Key, once they are too old to replay.
+    "idempotency-prune": {
+        "task": "waivers.tasks.prune_idempotent_responses",
+        "schedule": crontab(minute=35),
+    },
     # The heads of every audit chain, kept apart from the entries they anchor.
     "audit-checkpoint": {
         "task": "waivers.tasks.record_audit_checkpoint",
@@ -211,7 +235,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -247,6 +278,9 @@ REST_FRAMEWORK = {
         "verify": env.str("THROTTLE_VERIFY", default="60/min"),
     },
 }
+# An API POST with an Idempotency-Key header is answered once; the same key and body within this
+# many hours replays that answer (waivers.api.idempotency).
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Reliance Waiver Portal API",
     "VERSION": "1",

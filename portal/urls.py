@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/v1/", include("waivers.api.urls")),
     path("", include("waivers.web.urls")),
 ]
+
+# A failure outside DRF's own handling: JSON under /api/, the HTML page elsewhere.
+handler500 = "waivers.api.errors.server_error"

@@ -62,6 +62,41 @@ def cached_counts(settings):
 
 
 @pytest.fixture
+def broker_at():
+    """Point the Celery app at another broker for the test (e.g. an unused port: "down")."""
+    from kombu import pools
+
+    from portal.celery import app
+
+    original = app.conf.broker_url
+
+    def _reset_pools():
+        # Kombu caches connections and producers per broker; drop them all so the next
+        # publish connects to the broker now configured.
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def _point(url):
+        _reset_pools()
+        app.conf.broker_url = url
+
+    yield _point
+    _reset_pools()
+    app.conf.broker_url = original
+
+
+@pytest.fixture
+def unused_port():
+    """A local TCP port nothing listens on."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
 def case(db):
     """A complete draft addressed to an NRA, with its applicant, reviewer and approver."""
     return WaiverRequestFactory()

@@ -81,7 +81,7 @@ def test_production_refuses_to_start_without_an_audit_key():
 
 @pytest.mark.django_db
 def test_health_endpoint_answers(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json()["status"] == "ok"
 
 
 def example_env() -> dict[str, str]:
@@ -112,7 +112,7 @@ def test_compose_health_check_passes_with_the_example_allowed_hosts(client, sett
     probe = urlsplit(compose["services"]["web"]["healthcheck"]["test"][-1])
     answer = client.get(probe.path, HTTP_HOST=probe.netloc)
     assert answer.status_code == 200
-    assert answer.json() == {"status": "ok"}
+    assert answer.json()["status"] == "ok"
     # Every other path still refuses a host that is not allowed.
     assert client.get("/accounts/login/", HTTP_HOST=probe.netloc).status_code == 400
 

@@ -67,4 +67,4 @@ def cases_changed(cases: Iterable[WaiverRequest], **_signal: Any) -> None:
     (before it, a count could still be taken from the old rows and kept under the new generation)."""
     keys = sorted({_generation_key(scope) for case in cases for scope in access.scopes_of(case)})
     if keys:
-        transaction.on_commit(lambda: cache.delete_many(keys))
+        transaction.on_commit(lambda: cache.delete_many(keys), robust=True)

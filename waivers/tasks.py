@@ -18,7 +18,7 @@ from django.db import InterfaceError, OperationalError
 from . import audit, letters
 from .models import WaiverRequest
 from .selectors import notifications as notification_reads
-from .services import checks, expiry, maturity, notifications, outbox
+from .services import checks, expiry, idempotency, maturity, notifications, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +115,9 @@ def drain_outbox(older_than_seconds: float | None = None) -> int:
 def record_audit_checkpoint() -> str:
     """Anchor every audit chain's head in a checkpoint (hourly, from Celery beat)."""
     return str(audit.record_checkpoint())
+
+
+@shared_task(name="waivers.tasks.prune_idempotent_responses")
+def prune_idempotent_responses() -> int:
+    """Forget stored answers to API POSTs once too old to replay (hourly, from Celery beat)."""
+    return idempotency.prune()

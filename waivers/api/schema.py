@@ -9,14 +9,35 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.permissions import AllowAny
 
+from .idempotency import HEADER, MAX_KEY_LENGTH
 from .serializers import ErrorSerializer
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        f"Any unique string (1 to {MAX_KEY_LENGTH} characters, e.g. a UUID): a retry with the "
+        "same key and body is answered with the first successful answer and done only once."
+    ),
+)
 
 
 class PortalAutoSchema(AutoSchema):
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.method == "POST":
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
     def _error_codes(self) -> list[int]:
-        codes = [429]
+        codes = [429, 503]  # 503: the database did not answer; retry
+        if self.method == "POST":
+            codes.append(422)  # an Idempotency-Key first sent with another request
         anonymous = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
         if not anonymous:
             codes += [401, 403]

@@ -19,6 +19,7 @@ from .cases import (
 from .catalogue import AtmpClass, Product, ProductionModel, Site
 from .documents import DecisionLetter, new_verification_code, normalise_verification_code
 from .evidence import KIND_FIELDS, Certificate, CertificateKind, certificate_label
+from .idempotency import IdempotentResponse
 from .notifications import Notification
 from .outbox import OutboxMessage
 from .people import Organisation, Role, User
@@ -49,6 +50,7 @@ __all__ = [
     "CheckResult",
     "CheckStatus",
     "DecisionLetter",
+    "IdempotentResponse",
     "Message",
     "Notification",
     "Organisation",

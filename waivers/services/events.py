@@ -161,7 +161,7 @@ def _collect(kind: str, pk: int | None) -> None:
         _pending.ids = {"authority_ids": set(), "nra_ids": set()}
     _pending.ids[kind].add(pk)
     # Registered on every change: the first flush after the commit takes all, the rest find none.
-    transaction.on_commit(_flush_register_changes)
+    transaction.on_commit(_flush_register_changes, robust=True)
 
 
 def _flush_register_changes() -> None:
