@@ -160,7 +160,14 @@ def append(entries: list[AuditEntry]) -> list[AuditEntry]:
         if e.waiver is not None:
             e.waiver.audit_count, e.waiver.audit_head = e.seq, e.hash
     stored = AuditEntry.objects.bulk_create(entries)
-    if cases:
+    if len(cases) == 1:
+        # One case (every action a user takes): its anchor as just computed, without the
+        # subqueries below (0.4-0.9 ms less an append, bench/README "Appending an entry").
+        (case,) = cases
+        WaiverRequest.objects.filter(pk=case.pk).update(
+            audit_count=case.audit_count, audit_head=case.audit_head
+        )
+    elif cases:
         # One set-based UPDATE (two index probes a case), not a CASE over every case in a sweep.
         head = AuditEntry.objects.filter(waiver_id=OuterRef("pk")).order_by("-seq")
         WaiverRequest.objects.filter(pk__in=[c.pk for c in cases]).update(
