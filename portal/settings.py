@@ -32,6 +32,8 @@ if not AUDIT_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("AUDIT_KEY must be set when DEBUG is off.")
     AUDIT_KEY = hashlib.sha256(f"waivers-audit-trail:{SECRET_KEY}".encode()).hexdigest()
+# Who receives each new audit checkpoint, signed, to keep off the system (none: not e-mailed).
+AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,5 +1,8 @@
+import importlib
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from waivers.models import Role
 
@@ -42,6 +45,35 @@ def _eager_tasks(request, settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+#: The SQLite triggers that refuse a DELETE on the audit trail and its checkpoints.
+sqlite_delete_triggers = importlib.import_module(
+    "waivers.migrations.0014_sqlite_audit_refuses_delete"
+)
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_trail_emptied_past_its_triggers(request):
+    """PostgreSQL empties a transactional test's tables with TRUNCATE, which row triggers do not
+    see; SQLite deletes their rows, which the audit tables' triggers refuse. Before that, on SQLite
+    the audit tables are emptied with their DELETE triggers lifted, and the triggers put back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if connection.vendor != "sqlite" or not transactional:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # so the flush comes after this fixture's end
+    yield
+    with connection.cursor() as cursor:
+        for statement in sqlite_delete_triggers.statements(sqlite_delete_triggers.DROP):
+            cursor.execute(statement)
+        cursor.execute("DELETE FROM waivers_auditentry")
+        cursor.execute("DELETE FROM waivers_auditcheckpoint")
+        for statement in sqlite_delete_triggers.statements(sqlite_delete_triggers.CREATE):
+            cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)

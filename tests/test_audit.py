@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from waivers.audit import verify_all
-from waivers.models import AuditEntry
+from waivers.audit import record_checkpoint, verify_all
+from waivers.models import AuditCheckpoint, AuditEntry
 from waivers.models.audit import AuditTrailIsAppendOnly
 
 from .factories import WaiverRequestFactory, bring_to
@@ -37,11 +37,21 @@ def test_database_refuses_an_update_behind_the_orms_back(audited_case):
     assert not AuditEntry.objects.filter(reason="rewritten").exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's test reset deletes rows")
 def test_database_refuses_a_delete_behind_the_orms_back(audited_case):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM waivers_auditentry")
     assert AuditEntry.objects.filter(waiver=audited_case).count() == 2
+
+
+def test_database_refuses_to_change_or_delete_a_checkpoint(audited_case):
+    record_checkpoint()
+    for statement in (
+        "UPDATE waivers_auditcheckpoint SET entries = 0",
+        "DELETE FROM waivers_auditcheckpoint",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert AuditCheckpoint.objects.get().entries == 2
 
 
 def test_each_entry_links_to_the_one_before(audited_case):

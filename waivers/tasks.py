@@ -113,8 +113,11 @@ def drain_outbox(older_than_seconds: float | None = None) -> int:
 
 @shared_task(name="waivers.tasks.record_audit_checkpoint")
 def record_audit_checkpoint() -> str:
-    """Anchor every audit chain's head in a checkpoint (hourly, from Celery beat)."""
-    return str(audit.record_checkpoint())
+    """Anchor every audit chain's head in a checkpoint (hourly, from Celery beat), and e-mail it
+    off the system to ``AUDIT_CHECKPOINT_EMAIL``."""
+    checkpoint = audit.record_checkpoint()
+    audit.send_checkpoint(checkpoint)
+    return str(checkpoint)
 
 
 @shared_task(name="waivers.tasks.prune_idempotent_responses")
