@@ -180,6 +180,11 @@ STORAGES = {
     },
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# The PDF policy (waivers.pdf_policy): what an uploaded PDF may hold.
+PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=1000)
+PDF_MAX_OBJECTS = env.int("PDF_MAX_OBJECTS", default=20_000)
+PDF_MAX_NESTING = env.int("PDF_MAX_NESTING", default=50)
+PDF_MAX_DECOMPRESSED_BYTES = env.int("PDF_MAX_DECOMPRESSED_BYTES", default=256 * 1024 * 1024)
 # Django's own request-size guard covers non-file fields; files stream to disk above this.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -41,6 +41,14 @@ class InvalidInput(DomainError):
         return cls(cls.messages_of(exc))
 
 
+class PdfRefused(InvalidInput):
+    """An uploaded PDF that the PDF policy refuses (waivers.pdf_policy), with the reason why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__({"file": [reason]})
+        self.reason = reason
+
+
 class NotPermitted(DomainError):
     status = 403
 

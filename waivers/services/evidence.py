@@ -1,9 +1,8 @@
-"""Uploading evidence: a PDF judged by its content, hashed while streaming, stored privately."""
+"""Uploading evidence: a PDF judged by the PDF policy, hashed while streaming, stored privately."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,14 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
-from ..errors import DuplicateEvidence, FileTooLarge, InvalidInput, NotAPdf
+from ..errors import DuplicateEvidence, FileTooLarge, InvalidInput
 from ..models import KIND_FIELDS, Certificate, CertificateKind, User
 from ..models.evidence import certificate_field
-
-TAIL_BYTES = 2048
+from ..pdf_policy import check_pdf
 
 
 @dataclass(frozen=True)
@@ -28,41 +24,17 @@ class Upload:
 
 
 def _inspect_pdf(file: UploadedFile) -> tuple[str, int]:
-    """Refuse what is not a readable, unencrypted PDF; return its SHA-256 and size."""
+    """Refuse a file over the size limit or against the PDF policy; return its SHA-256 and size."""
     limit = settings.UPLOAD_MAX_BYTES
     if file.size is not None and file.size > limit:
         raise FileTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
-    digest, size, head, tail = hashlib.sha256(), 0, b"", b""
+    digest, size = hashlib.sha256(), 0
     for chunk in file.chunks():
         size += len(chunk)
         if size > limit:
             raise FileTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
         digest.update(chunk)
-        if len(head) < 8:
-            head = (head + chunk)[:8]
-        tail = (tail + chunk)[-TAIL_BYTES:]
-    if size == 0:
-        raise InvalidInput({"file": ["The file is empty."]})
-    if not head.startswith(b"%PDF-"):
-        raise NotAPdf("The file is not a PDF (judged by its content, not its name).")
-    if b"%%EOF" not in tail:
-        raise InvalidInput({"file": ["The PDF is truncated or corrupt; upload the complete file."]})
-    file.seek(0)
-    try:
-        reader = PdfReader(file, strict=False)
-        if reader.is_encrypted:
-            raise InvalidInput(
-                {
-                    "file": [
-                        "The PDF is encrypted or password-protected; upload an unprotected copy."
-                    ]
-                }
-            )
-        if len(reader.pages) == 0:
-            raise InvalidInput({"file": ["The PDF has no pages."]})
-    except (PdfReadError, ValueError, KeyError, TypeError, io.UnsupportedOperation) as exc:
-        raise InvalidInput({"file": ["The PDF is corrupt and cannot be read."]}) from exc
-    file.seek(0)
+    check_pdf(file)
     return digest.hexdigest(), size
 
 
