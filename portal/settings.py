@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "waivers.web.idle.SignOutWhenIdle",
     "waivers.web.csp.ContentSecurityPolicy",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before any view or CSRF check reads the body; after those that dress its 413 page.
+    "waivers.web.body_limit.RefuseOversizedBodies",
     # Last, so it answers a locked-out sign-in with the lockout page (django-axes).
     "axes.middleware.AxesMiddleware",
     # Runs the view itself, in one transaction with its stored answer: no process_view after it.

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -17,27 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import access
-from ..errors import FileTooLarge
 from ..models import Certificate
 from ..services.evidence import upload_certificate
 from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
 from .permissions import ApplicantWrites, signed_in, viewer
 from .renderers import JSONRenderer
 from .serializers import CertificateSerializer, CertificateUploadSerializer, ErrorSerializer
-
-# Room for the multipart framing and the metadata fields around the file itself.
-MULTIPART_OVERHEAD = 256 * 1024
-
-
-def refuse_oversized_body(request: Request) -> None:
-    """Answer 413 from the declared length alone, before a byte of an oversized body is read."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    limit = settings.UPLOAD_MAX_BYTES
-    if length > limit + MULTIPART_OVERHEAD:
-        raise FileTooLarge(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
 
 
 @extend_schema_view(
@@ -59,11 +41,6 @@ class CertificateViewSet(
 
     def get_queryset(self) -> QuerySet[Certificate]:
         return access.certificates_for(viewer(self.request)).order_by("-uploaded_at", "-pk")
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        if self.action == "create":
-            refuse_oversized_body(request)
-        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         summary="Upload a GMP certificate, CPP or CoA (a PDF of at most the upload limit)",
