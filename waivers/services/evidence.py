@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from ..errors import DuplicateEvidence, FileTooLarge, InvalidInput
+from ..errors import DuplicateEvidence, FileTooLarge, InvalidInput, NotAPdf, PdfRefused
 from ..models import KIND_FIELDS, Certificate, CertificateKind, User
 from ..models.evidence import certificate_field
 from ..pdf_policy import check_pdf
@@ -36,6 +36,20 @@ def _inspect_pdf(file: UploadedFile) -> tuple[str, int]:
         digest.update(chunk)
     check_pdf(file)
     return digest.hexdigest(), size
+
+
+def inline_refusal(certificate: Certificate) -> str | None:
+    """Why the stored file may not be shown inline to a reviewer, or None if it may.
+
+    The policy is applied again to the file as stored: one kept from before the policy, or that
+    fails limits tightened since, is then only offered as a download.
+    """
+    try:
+        with certificate.file.open("rb") as stored:
+            check_pdf(stored)
+    except (NotAPdf, PdfRefused) as exc:
+        return exc.message if isinstance(exc, NotAPdf) else exc.reason
+    return None
 
 
 def _differences(certificate: Certificate, kind: str, metadata: dict[str, Any]) -> list[str]:

@@ -28,6 +28,7 @@ from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
 from ...selectors.paging import IdsFirstPaginator
 from ...services.audit_export import audit_trail_csv, audit_trail_pdf
+from ...services.evidence import inline_refusal
 from ..auth import signed_in
 from ..errors import add_to_form
 from . import forms
@@ -235,9 +236,18 @@ def _pdf_response(certificate: Certificate, *, as_attachment: bool) -> FileRespo
 @require_GET
 @nra_staff_required
 @xframe_options_sameorigin
-def certificate_view(request: HttpRequest, reference: str, pk: int) -> FileResponse:
-    """The PDF inline, for the viewer on the case page (the only frame this site allows)."""
-    return _pdf_response(_certificate(signed_in(request), reference, pk), as_attachment=False)
+def certificate_view(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
+    """The PDF inline, for the viewer on the case page (the only frame this site allows), if it
+    passes the PDF policy; else a note in the frame saying why, with the download."""
+    certificate = _certificate(signed_in(request), reference, pk)
+    refusal = inline_refusal(certificate)
+    if refusal:
+        return render(
+            request,
+            "nra/not_previewed.html",
+            {"certificate": certificate, "reference": reference, "reason": refusal},
+        )
+    return _pdf_response(certificate, as_attachment=False)
 
 
 @require_GET
