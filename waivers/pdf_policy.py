@@ -114,6 +114,7 @@ CAPPED: dict[str, Callable[[bytes], bytes]] = {
     "/RunLengthDecode": RunLengthDecode.decode,
     "/RL": RunLengthDecode.decode,
 }
+DECODED = FLATE | set(SHRINKING) | set(CAPPED)
 
 
 @dataclass(frozen=True)
@@ -283,20 +284,21 @@ class _Inspection:
     def _decoded_size(self, stream: StreamObject) -> int:
         """The bytes the stream's filters produce, up to the image codecs (which the policy
         leaves encoded: their size as stored counts)."""
-        filters = stream.get("/Filter")
-        names = list(filters) if isinstance(filters, ArrayObject) else [filters] if filters else []
+        filters = _resolved(stream.get("/Filter"))
+        listed = filters if isinstance(filters, ArrayObject) else [filters] if filters else []
+        names = [_resolved(name) for name in listed]
         data: bytes = stream._data  # the bytes as stored (pypdf's documented raw attribute)
         for position, name in enumerate(names):
             if name in FLATE:
-                if position == len(names) - 1:
+                if not DECODED.intersection(names[position + 1 :]):
                     return sum(len(part) for part in self._inflate(data))
                 data = b"".join(self._inflate(data))
             elif name in SHRINKING:
                 data = SHRINKING[name](data)
             elif name in CAPPED:
+                cap = max(min(self.budget, PYPDF_STREAM_CAP), 1)
                 with apply_configuration(
-                    lzw_maximum_output_length=max(self.budget, 1),
-                    run_length_maximum_output_length=max(self.budget, 1),
+                    lzw_maximum_output_length=cap, run_length_maximum_output_length=cap
                 ):
                     data = CAPPED[name](data)
             else:
@@ -365,8 +367,12 @@ def _opens_a_page(opening: PdfObject) -> bool:
     return isinstance(action, DictionaryObject) and _name(action, "/S") == "/GoTo"
 
 
+def _resolved(value: Any) -> Any:
+    """A value as a viewer reads it: what a reference points to."""
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
 def _name(dictionary: DictionaryObject, key: str) -> str:
     """The name under the key, even if stored as a reference; "" for anything else."""
-    value = dictionary.get(key)
-    value = value.get_object() if isinstance(value, IndirectObject) else value
+    value = _resolved(dictionary.get(key))
     return value if isinstance(value, NameObject) else ""

@@ -210,6 +210,15 @@ def _deflate_bomb() -> bytes:
     )
 
 
+def _deflate_bomb_behind_a_reference() -> bytes:
+    """The filter named through a reference, as if that hid what the stream inflates to."""
+    content = stream(b"/Filter 5 0 R", zeros_deflated(512 * 1024**2))
+    return one_page(
+        page=b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        more=[content, b"/FlateDecode"],
+    )
+
+
 def _deep_page_tree() -> bytes:
     depth = 150
     nodes = [
@@ -289,6 +298,7 @@ CORPUS: dict[str, Hostile] = {
     "html-polyglot": Hostile(_html_polyglot, "HTML"),
     "ten-thousand-pages": Hostile(_ten_thousand_pages, "pages"),
     "deflate-bomb-2-gib": Hostile(_deflate_bomb, "decompress"),
+    "deflate-bomb-behind-a-reference": Hostile(_deflate_bomb_behind_a_reference, "decompress"),
     # Finding 5: structures that crashed the parser.
     "page-tree-150-deep": Hostile(_deep_page_tree, "nested"),
     "object-stream-declaring-millions": Hostile(_object_stream_declaring_millions, "objects"),
