@@ -9,6 +9,7 @@ from django.utils import timezone
 from waivers.models import BatchNotification, BatchStatus, Certificate, State
 from waivers.services.batches import notify_batch
 
+from ..evidence.hostile import CORPUS
 from ..factories import ProductFactory, ReviewerFactory, minimal_pdf
 from .scene import coa_for
 
@@ -91,6 +92,18 @@ def test_an_upload_that_is_not_a_pdf_is_refused_next_to_the_field(client, grante
     response = client.post(notify_url(granted), data)
     assert response.status_code == 200
     assert "not a PDF" in response.context["form"].errors["file"][0]
+    assert Certificate.objects.count() == before
+    assert not BatchNotification.objects.exists()
+
+
+def test_a_coa_with_javascript_is_refused_next_to_the_field(client, granted, applicant):
+    """The PDF policy guards the CoA filed with a batch too (issue 18, finding 4)."""
+    client.force_login(applicant)
+    before = Certificate.objects.count()
+    hostile = CORPUS["javascript-on-open"].make()
+    data = upload_data(granted, file=SimpleUploadedFile("coa.pdf", hostile))
+    response = client.post(notify_url(granted), data)
+    assert "JavaScript" in response.context["form"].errors["file"][0]
     assert Certificate.objects.count() == before
     assert not BatchNotification.objects.exists()
 
