@@ -223,9 +223,10 @@ class _Inspection:
         declared = reader.trailer.get("/Size", 0)
         if max(listed, declared if isinstance(declared, int) else 0) > self.limits.objects:
             self._too_many_objects()
+        # The page tree first, a cheap refusal (an object stream it opens is inflated by pypdf,
+        # within PYPDF_STREAM_CAP); then every object, those stored as such first, so that the
+        # other object streams are sized against the budget before the objects inside are read.
         self._count_pages()
-        # Then every object, those stored as such first: the object streams among them are sized
-        # (their decompression capped) before the objects inside are read.
         for generation, table in reader.xref.items():
             for number in table:
                 self._inspect(IndirectObject(number, generation, reader))
