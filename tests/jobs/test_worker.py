@@ -6,14 +6,9 @@ the worker process is given the test database, so both sides see the same rows.
 
 import io
 import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 from pypdf import PdfReader
 
 from waivers.models import DecisionLetter, Notification, OutboxMessage, State
@@ -21,31 +16,13 @@ from waivers.services import outbox
 from waivers.tasks import drain_outbox, issue_letter
 
 from ..factories import bring_to
+from .processes import celery_worker, wait_for
 
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
 ]
-
-WAIT_SECONDS = 120
-
-
-def wait_for(condition, what):
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"Timed out after {WAIT_SECONDS}s waiting for {what}.")
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -56,60 +33,8 @@ def worker_media(tmp_path_factory):
 @pytest.fixture(scope="module")
 def celery_worker_process(django_db_setup, worker_media, tmp_path_factory):
     """A worker subprocess on the test database, started once for this module."""
-    from portal.celery import app
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the real-worker tests run on PostgreSQL (set DATABASE_URL)")
-    app.conf.task_always_eager = False
-    app.control.purge()
-    name = f"jobs-test-{uuid.uuid4().hex[:8]}@%h"
-    log = tmp_path_factory.mktemp("worker-log") / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(worker_media),
-        "EMAIL_URL": "consolemail://",
-        "LOG_LEVEL": "WARNING",
-    }
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=solo",
-                "--loglevel=WARNING",
-                f"--hostname={name}",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    hostname = name.replace("%h", os.uname().nodename)
-    try:
-        wait_for(
-            lambda: (
-                process.poll() is not None
-                or bool(app.control.ping(destination=[hostname], timeout=1))
-            ),
-            "the worker to answer a ping",
-        )
-        assert process.poll() is None, log.read_text()
+    with celery_worker(worker_media, tmp_path_factory.mktemp("worker-log")) as process:
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
