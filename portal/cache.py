@@ -3,8 +3,8 @@
 Failing open: the cache only ever saves work (the API throttles' counters, the case counts), so
 while Redis is unreachable every call answers as a miss (a read finds nothing, a write stores
 nothing) instead of raising: pages, API calls and workflow actions go on, unthrottled and
-uncached. Each failure is counted (``failures``, shown by ``/healthz``) and the first of an outage
-is logged, as is the recovery; after a failure the cache stays away from Redis for
+uncached. Each failure is counted (``failures`` for ``/healthz``, a counter for ``/metrics``) and
+the first of an outage is logged, as is the recovery; after a failure the cache stays away from Redis for
 ``RETRY_AFTER_SECONDS``, so an unanswering server costs one timeout, not one per call.
 
 One client: Django builds a new ``redis.Redis`` for every cache call, and redis-py fills ~170
@@ -24,14 +24,20 @@ from functools import wraps
 from typing import Any
 
 from django.core.cache.backends import redis
+from prometheus_client import Counter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from . import prometheus  # noqa: F401  (before any metric: the multi-process set-up)
 
 logger = logging.getLogger(__name__)
 
 #: What an unreachable or unanswering Redis raises (redis-py wraps the socket's errors in these).
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 RETRY_AFTER_SECONDS = 5.0
+FAIL_OPEN_MISSES = Counter(
+    "portal_cache_fail_open_misses", "Cache calls answered as a miss: Redis was unreachable."
+)
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -106,6 +112,7 @@ class RedisCache(redis.RedisCache):
     def _count_failure(self) -> None:
         with self._lock:
             self.failures += 1
+        FAIL_OPEN_MISSES.inc()
 
     def _went_down(self, exc: Exception) -> None:
         self._count_failure()

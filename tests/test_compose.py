@@ -68,11 +68,20 @@ def test_every_variable_the_stack_sets_is_one_the_portal_reads():
     assert names - read == set()
 
 
+def mounts() -> dict[str, str]:
+    found = dict(mount.split(":", 1) for mount in COMPOSE["x-portal"]["volumes"])
+    assert set(found) <= set(COMPOSE["volumes"])
+    return found
+
+
 def test_the_media_volume_is_where_the_image_keeps_uploads():
-    (mount,) = COMPOSE["x-portal"]["volumes"]
-    volume, _, path = mount.partition(":")
-    assert volume in COMPOSE["volumes"]
-    assert f"ENV MEDIA_ROOT={path}" in DOCKERFILE
+    assert f"ENV MEDIA_ROOT={mounts()['media']}" in DOCKERFILE
+
+
+def test_every_process_counts_its_metrics_into_one_shared_volume_the_image_lets_it_write():
+    path = mounts()["metrics"]
+    assert COMPOSE["x-portal"]["environment"]["PROMETHEUS_MULTIPROC_DIR"] == path
+    assert re.search(rf"chown portal .*{path}", DOCKERFILE)
 
 
 def test_the_web_port_the_compose_file_publishes_is_the_one_gunicorn_binds():

@@ -13,7 +13,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, Min, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from .models import (
     BatchNotification,
     CertificateKind,
     DecisionLetter,
+    Signature,
     State,
     WaiverRequest,
     new_verification_code,
@@ -284,6 +285,19 @@ def issue_decision_letter(case: WaiverRequest) -> DecisionLetter:
             letter.file.delete(save=False)
             return DecisionLetter.objects.get(waiver=locked, decision=locked.state)
     return letter
+
+
+def oldest_unsent_letter_seconds() -> float | None:
+    """How long ago the oldest signed decision still without its letter was signed (None: none)."""
+    signed = Signature.objects.filter(waiver=OuterRef("pk")).order_by("-signed_at")
+    letter = DecisionLetter.objects.filter(waiver=OuterRef("pk"), decision=OuterRef("state"))
+    oldest = (
+        WaiverRequest.objects.filter(state__in=LETTER_STATES)
+        .exclude(Exists(letter))
+        .annotate(signed_at=Subquery(signed.values("signed_at")[:1]))
+        .aggregate(oldest=Min("signed_at"))["oldest"]
+    )
+    return (timezone.now() - oldest).total_seconds() if oldest is not None else None
 
 
 def latest_letter(case: WaiverRequest) -> DecisionLetter | None:

@@ -50,6 +50,7 @@ class OutboxTask(Task):
             raise
         if outbox_id is not None:
             outbox.mark_done(outbox_id)
+        logger.info("Task %s done (outbox message %s)", self.name, outbox_id)
         return result
 
 
@@ -102,7 +103,8 @@ def drain_outbox(older_than_seconds: float | None = None) -> int:
             outbox.record_failure(message.pk, f"No task is called {message.task}.")
             continue
         try:
-            task(**message.payload, outbox_id=message.pk)
+            with outbox.running(message) as kwargs:
+                task(**kwargs)
         except Exception:
             logger.exception("Outbox message %s (%s) failed again", message.pk, message.task)
             continue

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import observability
 from ..models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -28,10 +31,15 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "i
 #: After this many failed runs a message is left for an operator to look at.
 MAX_ATTEMPTS = 10
 KEEP_DONE = timedelta(days=30)
+#: The payload key of the request id a message was written under (waivers.observability).
+REQUEST_ID = "_request_id"
 
 
 def enqueue(task: str, *, dedupe_key: str | None = None, **payload: Any) -> OutboxMessage:
-    """Record ``task(**payload)`` to run after the current transaction commits (once per key)."""
+    """Record ``task(**payload)`` to run after the current transaction commits (once per key),
+    with the id of the request that called for it (``REQUEST_ID``, not passed to the task)."""
+    if carried := observability.request_id.get():
+        payload[REQUEST_ID] = carried
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key or f"{task}:{uuid.uuid4().hex}",
         defaults={"task": task, "payload": payload},
@@ -44,7 +52,19 @@ def enqueue(task: str, *, dedupe_key: str | None = None, **payload: Any) -> Outb
 def dispatch(message_id: int) -> bool:
     """Hand a message to the broker (or run it here when tasks run eagerly)."""
     message = OutboxMessage.objects.get(pk=message_id)
+    with running(message) as kwargs:
+        return _dispatch(message, kwargs)
+
+
+@contextmanager
+def running(message: OutboxMessage) -> Iterator[dict[str, Any]]:
+    """The task's keyword arguments, while logging under the id of the request that wrote it."""
     kwargs = {**message.payload, "outbox_id": message.pk}
+    with observability.carrying(kwargs.pop(REQUEST_ID, None)):
+        yield kwargs
+
+
+def _dispatch(message: OutboxMessage, kwargs: dict[str, Any]) -> bool:
     if current_app.conf.task_always_eager:
         current_app.loader.import_default_modules()  # autodiscovery is lazy outside a worker
         try:
@@ -86,6 +106,14 @@ def pending(*, older_than: timedelta, limit: int = 500) -> list[OutboxMessage]:
             attempts__lt=MAX_ATTEMPTS,
         ).order_by("created_at")[:limit]
     )
+
+
+def lag() -> tuple[int, float | None]:
+    """How many messages are not done yet, and the age in seconds of the oldest (None: none)."""
+    waiting = OutboxMessage.objects.filter(done_at__isnull=True)
+    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    age = (timezone.now() - oldest).total_seconds() if oldest is not None else None
+    return waiting.count(), age
 
 
 def prune() -> int:

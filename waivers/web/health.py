@@ -23,9 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 
-from ..models import OutboxMessage
+from ..services import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -72,13 +71,10 @@ def _broker() -> dict[str, Any]:
 
 
 def _outbox() -> dict[str, Any]:
-    waiting = OutboxMessage.objects.filter(done_at__isnull=True)
-    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    count, oldest = outbox.lag()
     return {
-        "pending": waiting.count(),
-        "oldest_pending_seconds": (
-            round((timezone.now() - oldest).total_seconds()) if oldest is not None else None
-        ),
+        "pending": count,
+        "oldest_pending_seconds": round(oldest) if oldest is not None else None,
     }
 
 
