@@ -25,37 +25,48 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _url(name: str) -> str:
+def _url(name: str, user: str = "") -> str:
     conf = connection.settings_dict
-    auth = conf["USER"] + (f":{conf['PASSWORD']}" if conf["PASSWORD"] else "")
+    auth = user or conf["USER"] + (f":{conf['PASSWORD']}" if conf["PASSWORD"] else "")
     return f"postgres://{auth}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{name}"
 
 
-def _manage(*args: str, database: str, media: Path) -> subprocess.CompletedProcess[str]:
+def _manage(
+    *args: str, database: str, media: Path, runtime: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """manage.py on ``database``; with ``runtime``, served as that role and owned by ours."""
     env = {k: v for k, v in os.environ.items() if k not in ("MIGRATION_DATABASE_URL", "REDIS_URL")}
-    env |= {"DATABASE_URL": _url(database), "MEDIA_ROOT": str(media), "PYTHONPATH": str(ROOT)}
+    env |= {"DATABASE_URL": _url(database, runtime), "MEDIA_ROOT": str(media)}
+    env |= {"PYTHONPATH": str(ROOT)} | (
+        {"MIGRATION_DATABASE_URL": _url(database)} if runtime else {}
+    )
     env["AUDIT_KEY"] = django_settings.AUDIT_KEY
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
 
 
-@pytest.fixture
-def fresh_database():
-    """A new, empty database next to the test database, dropped afterwards."""
-    name = f"{connection.settings_dict['NAME']}_restored"
+def _connect(dbname: str, user: str = "") -> psycopg.Connection:
     conf = connection.settings_dict
     params = {"host": conf["HOST"] or "127.0.0.1", "port": conf["PORT"] or 5432}
-    params |= {"user": conf["USER"], "password": conf["PASSWORD"] or None, "dbname": "postgres"}
-    with psycopg.connect(**params, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    params |= {"user": user or conf["USER"], "password": None if user else conf["PASSWORD"] or None}
+    return psycopg.connect(**params, dbname=dbname, autocommit=True)
+
+
+@pytest.fixture
+def fresh_database():
+    """A new, empty database next to the test database, dropped afterwards with its runtime role."""
+    name = f"{connection.settings_dict['NAME']}_restored"
+    with _connect("postgres") as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
         yield name
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{name}_runtime"')
 
 
 @pytest.fixture
-def restored(recommended, approver, fresh_database, settings, tmp_path):
+def backed_up(recommended, approver, settings, tmp_path):
     """A portal with a signed decision and its letter issued, backed up and restored."""
     bring_to(recommended, "decided", approver=approver)
     assert DecisionLetter.objects.filter(waiver=recommended).exists()
@@ -71,6 +82,12 @@ def restored(recommended, approver, fresh_database, settings, tmp_path):
         media=Path(settings.MEDIA_ROOT),
     )
     assert source.returncode == 0, source.stderr
+    return backup_dir
+
+
+@pytest.fixture
+def restored(backed_up, fresh_database, tmp_path):
+    backup_dir = backed_up
     media = tmp_path / "restored-media"
     done = _manage("restore_portal", str(backup_dir), database=fresh_database, media=media)
     assert done.returncode == 0, done.stderr
@@ -107,3 +124,23 @@ def test_restore_refuses_a_database_that_is_not_empty(restored, tmp_path):
 
     assert again.returncode != 0
     assert "restore into a new, empty database" in again.stderr
+
+
+def test_a_restore_with_two_roles_keeps_the_trail_append_only(backed_up, fresh_database, tmp_path):
+    runtime, media = f"{fresh_database}_runtime", tmp_path / "restored-media"
+
+    done = _manage(
+        "restore_portal", str(backed_up), database=fresh_database, media=media, runtime=runtime
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert f"{runtime}: reads and writes the portal's tables" in done.stdout
+    checked = _manage(
+        "verify_restore", str(backed_up), database=fresh_database, media=media, runtime=runtime
+    )
+    assert checked.returncode == 0, checked.stderr
+    with (
+        _connect(fresh_database, runtime) as served,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        served.execute("DELETE FROM waivers_auditentry")
