@@ -94,7 +94,7 @@ def restored(backed_up, fresh_database, tmp_path):
     return backup_dir, fresh_database, media
 
 
-def test_a_restored_portal_has_lost_nothing(restored):
+def test_a_restored_portal_has_lost_nothing_and_is_not_restored_over(restored, tmp_path):
     backup_dir, database, media = restored
     manifest = json.loads((backup_dir / "manifest.json").read_text())
     assert manifest["counts"]["waivers_auditentry"] > 0
@@ -104,6 +104,9 @@ def test_a_restored_portal_has_lost_nothing(restored):
 
     assert checked.returncode == 0, checked.stderr
     assert "Restore verified" in checked.stdout
+    again = _manage("restore_portal", str(backup_dir), database=database, media=tmp_path / "new")
+    assert again.returncode != 0
+    assert "restore into a new, empty database" in again.stderr
 
 
 def test_a_restored_file_altered_is_named(restored):
@@ -115,15 +118,6 @@ def test_a_restored_file_altered_is_named(restored):
 
     assert checked.returncode != 0
     assert f"Decision letter {letter.pk}: {letter.file.name} does not match" in checked.stderr
-
-
-def test_restore_refuses_a_database_that_is_not_empty(restored, tmp_path):
-    backup_dir, database, _media = restored
-
-    again = _manage("restore_portal", str(backup_dir), database=database, media=tmp_path / "new")
-
-    assert again.returncode != 0
-    assert "restore into a new, empty database" in again.stderr
 
 
 def test_a_restore_with_two_roles_keeps_the_trail_append_only(backed_up, fresh_database, tmp_path):

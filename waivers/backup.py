@@ -63,7 +63,13 @@ def _pg(alias: str) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise BackupError(
+            f"{command[0]} is not installed: install the PostgreSQL client of the server's "
+            "major version (Debian: postgresql-client)."
+        ) from exc
     if done.returncode:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()}")
 
@@ -75,11 +81,11 @@ def owner_alias() -> str:
 
 def backup(folder: Path) -> dict[str, Any]:
     """Dump the database and tar the media into ``folder`` (new or empty), with the manifest."""
+    alias = owner_alias()
+    args, env = _pg(alias)
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise BackupError(f"{folder} is not empty: back up into a new folder.")
-    alias = owner_alias()
-    args, env = _pg(alias)
     created = timezone.now()
     counts = table_counts(alias)
     _run(["pg_dump", "--format=custom", "--file", str(folder / DUMP), *args], env)
@@ -113,6 +119,7 @@ def restore(folder: Path) -> dict[str, Any]:
         if not (folder / name).is_file() or sha256_of(folder / name) != expected:
             raise BackupError(f"{folder / name} does not match its SHA-256 in the manifest.")
     alias = owner_alias()
+    args, env = _pg(alias)
     with connections[alias].cursor() as cursor:
         tables = connections[alias].introspection.table_names(cursor)
     if tables:
@@ -123,7 +130,6 @@ def restore(folder: Path) -> dict[str, Any]:
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(media.iterdir()):
         raise BackupError(f"{media} is not empty: restore into a new, empty MEDIA_ROOT.")
-    args, env = _pg(alias)
     _run(
         [
             "pg_restore",
