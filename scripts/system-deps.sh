@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the portal needs. `system-deps.sh run`: what serving needs (WeasyPrint's Pango
 # and HarfBuzz, fonts). `system-deps.sh` (all): also Chromium for the browser tests, poppler for
-# reading PDFs back in tests, wrk for the benchmarks. Installs only what is missing, as root or
-# through sudo; when it cannot, it says which packages are missing and how to install them.
+# reading PDFs back in tests, wrk for the benchmarks, postgresql-client (pg_dump, pg_restore) for
+# the restore drill. Installs only what is missing, as root or through sudo; when it cannot, it
+# says which packages are missing and how to install them.
 set -euo pipefail
 run_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk)
-test_packages=(chromium poppler-utils wrk make)
+test_packages=(chromium poppler-utils wrk make postgresql-client)
 packages=("${run_packages[@]}")
 [ "${1:-all}" = run ] || packages+=("${test_packages[@]}")
 
