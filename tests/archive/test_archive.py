@@ -218,3 +218,21 @@ def test_a_reviewer_may_not_set_a_legal_hold_nor_anyone_without_a_reason(
     approved.refresh_from_db()
     assert not approved.legal_hold
     assert not AuditEntry.objects.filter(waiver=approved, action="legal_hold").exists()
+
+
+def test_legal_hold_over_the_api_is_for_approvers_with_a_reason(approved, approver, reviewer):
+    url = f"/api/v1/waivers/{approved.pk}/legal-hold/"
+    assert (
+        api_client(reviewer).post(url, {"hold": True, "reason": "x"}, format="json").status_code
+        == 403
+    )
+    refused = api_client(approver).post(url, {"hold": True, "reason": " "}, format="json")
+    assert refused.status_code == 400
+    response = api_client(approver).post(url, {"hold": True, "reason": "Litigation"}, format="json")
+    assert response.status_code == 200 and response.json()["hold"] is True
+    again = api_client(approver).post(url, {"hold": True, "reason": "Again"}, format="json")
+    assert again.status_code == 400
+    released = api_client(approver).post(url, {"hold": False, "reason": "Settled"}, format="json")
+    assert released.json() == {"hold": False, "legal_hold_reason": ""}
+    actions = AuditEntry.objects.filter(waiver=approved).values_list("action", flat=True)
+    assert list(actions)[-2:] == ["legal_hold", "release_legal_hold"]

@@ -40,6 +40,7 @@ from .serializers import (
     ConflictSerializer,
     ErrorSerializer,
     IncompleteSerializer,
+    LegalHoldSerializer,
     MessageSerializer,
     RecommendSerializer,
     RespondSerializer,
@@ -245,3 +246,27 @@ class WaiverViewSet(
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+    @extend_schema(
+        summary="Put the case on legal hold or release it (approvers of its NRA, with a reason)",
+        request=LegalHoldSerializer,
+        responses={200: LegalHoldSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="legal-hold",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def legal_hold(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        data = LegalHoldSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        held = archive.set_legal_hold(
+            case=case,
+            user=signed_in(request),
+            hold=data.validated_data["hold"],
+            reason=data.validated_data["reason"],
+        )
+        return Response({"hold": held.legal_hold, "legal_hold_reason": held.legal_hold_reason})
