@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "lapse": "Waiver expired",
     "notify_batch": "Batch notified",
     "flag_batch": "Batch flagged for sampling",
+    "export_archive": "Archive exported",
+    "legal_hold": "Put on legal hold",
+    "release_legal_hold": "Legal hold released",
 }
 
 #: Names stored in the trail that are not the verbose name of a case field.

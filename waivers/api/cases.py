@@ -23,10 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import access, audit, workflow
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotPermitted
 from ..models import SAMPLING_FIELDS, CheckResult, WaiverRequest
+from ..services import archive
 from ..services.cases import create_request, update_draft
-from .downloads import PdfDownloads, PdfRenderer, pdf_attachment
+from .downloads import PdfDownloads, PdfRenderer, ZipRenderer, pdf_attachment
 from .filters import WaiverFilter
 from .pagination import CaseListPagination
 from .permissions import ApplicantWrites, signed_in, viewer
@@ -39,6 +40,7 @@ from .serializers import (
     ConflictSerializer,
     ErrorSerializer,
     IncompleteSerializer,
+    LegalHoldSerializer,
     MessageSerializer,
     RecommendSerializer,
     RespondSerializer,
@@ -220,3 +222,51 @@ class WaiverViewSet(
         if letter is None:
             raise Http404("No decision letter has been issued for this request yet.")
         return pdf_attachment(letter.file, f"{case.reference}-decision-v{letter.version}.pdf")
+
+    @extend_schema(
+        summary="The case's archive: evidence, letters, audit trail, manifest (NRA staff)",
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(
+        detail=True,
+        pagination_class=None,
+        filterset_class=None,
+        renderer_classes=[JSONRenderer, ZipRenderer],
+    )
+    def archive(self, request: Request, pk: str) -> FileResponse:
+        case = self.get_object()
+        user = signed_in(request)
+        if not user.is_nra_staff:
+            raise NotPermitted("Archives are exported by the NRA's reviewers and approvers.")
+        response = FileResponse(
+            archive.case_archive(user=user, case=case),
+            as_attachment=True,
+            filename=archive.case_filename(case),
+            content_type="application/zip",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(
+        summary="Put the case on legal hold or release it (approvers of its NRA, with a reason)",
+        request=LegalHoldSerializer,
+        responses={200: LegalHoldSerializer, 400: ErrorSerializer, 403: ErrorSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="legal-hold",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def legal_hold(self, request: Request, pk: str) -> Response:
+        case = self.get_object()
+        data = LegalHoldSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        held = archive.set_legal_hold(
+            case=case,
+            user=signed_in(request),
+            hold=data.validated_data["hold"],
+            reason=data.validated_data["reason"],
+        )
+        return Response({"hold": held.legal_hold, "legal_hold_reason": held.legal_hold_reason})

@@ -27,6 +27,13 @@ class PdfRenderer(BaseRenderer):
         return data
 
 
+class ZipRenderer(PdfRenderer):
+    """Lets clients ask for `Accept: application/zip` (archives)."""
+
+    media_type = "application/zip"
+    format = "zip"
+
+
 class PdfDownloads:
     """View mixin: file actions answer PDFs, while errors and JSON answers stay JSON even for a
     client that asked only for `application/pdf`."""

@@ -618,6 +618,12 @@ class RevokeSerializer(ActionSerializer):
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
+class LegalHoldSerializer(serializers.Serializer):
+    hold = serializers.BooleanField(help_text="true: put on legal hold; false: release it")
+    reason = serializers.CharField(max_length=TEXT_LIMIT, write_only=True)
+    legal_hold_reason = serializers.CharField(read_only=True)
+
+
 class VerificationSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     document = serializers.CharField(help_text="decision letter or batch acknowledgement")

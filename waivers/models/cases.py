@@ -178,6 +178,10 @@ class WaiverRequest(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    legal_hold = models.BooleanField(
+        default=False, help_text="Kept out of the archiving list, whatever its age."
+    )
+    legal_hold_reason = models.TextField(blank=True)
 
     check_status = models.CharField(
         max_length=8,

@@ -127,6 +127,11 @@ class ReliancePolicy(models.Model):
         help_text="Whether a waiver may be granted against a failed automated check, with a "
         "written justification for each (audited and printed on the letter).",
     )
+    retention_years = models.PositiveIntegerField(
+        default=15,
+        help_text="Years a decided case is kept in the portal before it is listed for archiving "
+        "(never deleted: archiving is the NRA's own act, outside the portal).",
+    )
 
     class Meta:
         verbose_name_plural = "reliance policies"

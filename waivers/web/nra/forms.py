@@ -216,3 +216,16 @@ class RevokeForm(CaseActionForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class PeriodArchiveForm(forms.Form):
+    start = forms.DateField(label="Decided from", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="Decided to", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class LegalHoldForm(forms.Form):
+    hold = forms.TypedChoiceField(
+        choices=[("1", "Put on legal hold"), ("0", "Release the legal hold")],
+        coerce=lambda value: value == "1",
+    )
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,6 +10,9 @@ urlpatterns = [
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/audit.csv", views.audit_csv, name="audit_csv"),
     path("cases/<str:reference>/audit.pdf", views.audit_pdf, name="audit_pdf"),
+    path("cases/<str:reference>/archive.zip", views.case_archive, name="archive"),
+    path("cases/<str:reference>/legal-hold/", views.legal_hold, name="legal_hold"),
+    path("archives/", views.archives, name="archives"),
     path(
         "cases/<str:reference>/certificates/<int:pk>/view/",
         views.certificate_view,

@@ -23,10 +23,11 @@ from ... import impact, workflow
 from ...assessment import as_rows
 from ...audit import entries_for
 from ...audit_text import readable
-from ...errors import DomainError, StaleCase
+from ...errors import DomainError, NotPermitted, StaleCase
 from ...models import Certificate, State, User, WaiverRequest
 from ...selectors import nra as selectors
 from ...selectors.paging import IdsFirstPaginator
+from ...services import archive
 from ...services.audit_export import audit_trail_csv, audit_trail_pdf
 from ...services.evidence import inline_refusal
 from ..auth import signed_in
@@ -272,3 +273,64 @@ def audit_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     response = HttpResponse(audit_trail_pdf(case), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-audit-trail.pdf"'
     return response
+
+
+@require_GET
+@nra_staff_required
+def case_archive(request: HttpRequest, reference: str) -> FileResponse:
+    """The case as a self-contained ZIP: files, letters, audit trail, manifest (audited)."""
+    case = _case_or_404(signed_in(request), reference)
+    zipped = archive.case_archive(user=signed_in(request), case=case)
+    return FileResponse(
+        zipped,
+        as_attachment=True,
+        filename=archive.case_filename(case),
+        content_type="application/zip",
+    )
+
+
+@nra_staff_required
+def archives(request: HttpRequest) -> HttpResponseBase:
+    """Export every case decided in a period; and the cases past retention, listed to archive."""
+    user = signed_in(request)
+    form = forms.PeriodArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        try:
+            zipped = archive.period_archive(user=user, start=start, end=end)
+        except DomainError as exc:
+            add_to_form(form, exc)
+        else:
+            return FileResponse(
+                zipped,
+                as_attachment=True,
+                filename=archive.period_filename(user, start, end),
+                content_type="application/zip",
+            )
+    due = archive.due_for_archiving().filter(pk__in=archive.archivable_cases(user).values("pk"))
+    return render(request, "nra/archives.html", {"form": form, "due": due})
+
+
+@require_POST
+@nra_staff_required
+def legal_hold(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case_or_404(signed_in(request), reference)
+    form = forms.LegalHoldForm(request.POST)
+    if form.is_valid():
+        try:
+            archive.set_legal_hold(
+                case=case,
+                user=signed_in(request),
+                hold=form.cleaned_data["hold"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotPermitted):
+                raise PermissionDenied(exc.message) from exc
+            add_to_form(form, exc)
+        else:
+            messages.success(request, "Legal hold updated.")
+            return redirect("nra:case", reference=case.reference)
+    for error in form.errors.values():
+        messages.error(request, " ".join(str(message) for message in error))
+    return redirect("nra:case", reference=case.reference)
