@@ -21,6 +21,12 @@ from django.conf import settings
 from django.db import connection
 
 WAIT_SECONDS = 120
+#: The marks of a test module that starts these processes.
+REAL_PROCESSES = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
+]
 
 
 def wait_for(condition: Callable[[], object], what: str) -> None:

@@ -2,7 +2,6 @@
 and one Redis. The row lock and the outbox, not the process count, decide what happens once."""
 
 import json
-import os
 import threading
 import urllib.error
 import urllib.request
@@ -15,13 +14,9 @@ from waivers.services.tokens import issue_token
 from waivers.tasks import issue_letter
 
 from ..factories import PASSWORD, ApproverFactory, bring_to
-from .processes import celery_worker, gunicorn_server, wait_for
+from .processes import REAL_PROCESSES, celery_worker, gunicorn_server, wait_for
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
-]
+pytestmark = REAL_PROCESSES
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ the worker process is given the test database, so both sides see the same rows.
 """
 
 import io
-import os
 import time
 
 import pytest
@@ -16,13 +15,9 @@ from waivers.services import outbox
 from waivers.tasks import drain_outbox, issue_letter
 
 from ..factories import bring_to
-from .processes import celery_worker, wait_for
+from .processes import REAL_PROCESSES, celery_worker, wait_for
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real broker)"),
-]
+pytestmark = REAL_PROCESSES
 
 
 @pytest.fixture(scope="module")

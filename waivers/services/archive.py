@@ -39,23 +39,6 @@ DEFAULT_RETENTION_YEARS = ReliancePolicy._meta.get_field("retention_years").get_
 _CHUNK = 64 * 1024
 _SPOOL_BYTES = 8 * 1024 * 1024
 
-#: The fields of ``audit.json``: what an entry's MAC covers, plus its links.
-AUDIT_FIELDS = (
-    "chain",
-    "waiver",
-    "seq",
-    "at",
-    "actor",
-    "actor_name",
-    "action",
-    "from_state",
-    "to_state",
-    "changes",
-    "reason",
-    "prev_hash",
-    "hash",
-)
-
 
 def archivable_cases(user: User) -> QuerySet[WaiverRequest]:
     """The cases ``user`` may export: those of their NRA, for its reviewers and approvers only."""
